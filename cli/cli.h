@@ -1,0 +1,32 @@
+/* The glassbox command line: one cmd_<name>.c per subcommand. */
+#ifndef GB_CLI_H
+#define GB_CLI_H
+
+#include <stdint.h>
+
+/* Exit codes (documented in the README). */
+enum {
+	GB_EXIT_OK = 0,
+	GB_EXIT_FAILURE = 1, /* internal failure (out of memory) */
+	GB_EXIT_USAGE = 2,
+	GB_EXIT_INPUT = 3,   /* the input cannot be read */
+	GB_EXIT_OUTPUT = 4,  /* the output directory cannot be written */
+};
+
+struct gb_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*usage)(void);
+};
+
+extern const struct gb_command gb_cmd_scan;
+
+/* Parse a size like 4096, 64K, 16M, 2G, 1T; returns -1 if invalid. */
+int gb_cli_parse_size(const char *s, uint64_t *ret);
+/* Parse an unsigned 32-bit count; returns -1 if invalid. */
+int gb_cli_parse_u32(const char *s, uint32_t *ret);
+/* Print "glassbox: <msg>" to stderr. */
+void gb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

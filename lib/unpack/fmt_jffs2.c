@@ -1,0 +1,1278 @@
+/* jffs2: the Journalling Flash File System v2 (Linux fs/jffs2, mkfs.jffs2).
+ *
+ * A JFFS2 image is a log of nodes, each 4-byte aligned, in the byte order of
+ * the target (both are common). Erase blocks are filled from the start; the
+ * rest of a block is erased flash (0xff). Every node starts with
+ *
+ *   0  u16 magic     0x1985 (bytes 85 19 = little endian, 19 85 = big endian)
+ *   2  u16 nodetype  DIRENT 0xe001, INODE 0xe002, CLEANMARKER 0x2003,
+ *                    PADDING 0x2004, SUMMARY 0x2006, XATTR 0xe008, XREF 0xe009;
+ *                    bit 0x2000 (ACCURATE) is cleared when a node is obsoleted,
+ *                    bits 0xc000 say what an old reader does with unknown types
+ *   4  u32 totlen    the whole node, header included
+ *   8  u32 hdr_crc   crc32 of bytes 0..7
+ *
+ * JFFS2's crc32 is the kernel's crc32_le(0, ...): zlib's crc32 without the
+ * initial and final inversion, i.e. crc32(0xffffffff, p, n) ^ 0xffffffff.
+ *
+ * DIRENT (40 + nsize bytes): 12 pino, 16 version, 20 ino (0 = unlinked),
+ * 24 mctime, 28 u8 nsize, 29 u8 type (DT_*), 32 node_crc (of bytes 0..31),
+ * 36 name_crc, 40 name. For each (pino, name) the highest version wins.
+ *
+ * INODE (68 + csize bytes): 12 ino, 16 version, 20 u32 mode (Linux S_IF*),
+ * 24 u16 uid, 26 u16 gid, 28 isize, 32 atime, 36 mtime, 40 ctime, 44 offset,
+ * 48 csize, 52 dsize, 56 u8 compr, 57 u8 usercompr, 58 u16 flags, 60 data_crc
+ * (of the csize data bytes), 64 node_crc (of bytes 0..59), 68 data. A file's
+ * content is the union of its data nodes, newer versions over older ones,
+ * cut at the newest node's isize; uncovered ranges read as zeros. The newest
+ * node also gives mode, uid, gid and mtime. Symlink targets and device numbers
+ * are the inode's data (a device is a u16 (major << 8 | minor) or a u32 in
+ * the kernel's new_encode_dev form). Compressors: NONE 0, ZERO 1, RTIME 2,
+ * RUBINMIPS 3, COPY 4, DYNRUBIN 5, ZLIB 6, LZO 7, LZMA 8 (OpenWrt: raw LZMA1,
+ * lc 0, lp 0, pb 0). The root directory is inode 1 and has no dirent.
+ *
+ * probe: the first node header must have the magic, a known node type, a
+ * sane totlen and a good hdr_crc; then nodes are walked (skipping 0xff and
+ * 0x00 fill, and at most 64 KiB of other bytes between nodes) to find where
+ * the filesystem ends; trailing 0xff fill is included up to the erase block.
+ */
+#include <lzma.h>
+#include <lzo/lzo1x.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include <glassbox/sys/format.h>
+
+#define JF_MAGIC 0x1985
+#define JF_ACCURATE 0x2000
+#define JF_COMPAT_MASK 0xc000
+#define JF_INCOMPAT 0xc000
+#define JF_NT_DIRENT 0xe001
+#define JF_NT_INODE 0xe002
+#define JF_NT_CLEANMARKER 0x2003
+#define JF_NT_PADDING 0x2004
+#define JF_NT_SUMMARY 0x2006
+#define JF_NT_XATTR 0xe008
+#define JF_NT_XREF 0xe009
+
+#define JF_HDR_LEN 12
+#define JF_DIRENT_LEN 40
+#define JF_INODE_LEN 68
+
+enum {
+	JF_COMPR_NONE = 0,
+	JF_COMPR_ZERO = 1,
+	JF_COMPR_RTIME = 2,
+	JF_COMPR_RUBINMIPS = 3,
+	JF_COMPR_COPY = 4,
+	JF_COMPR_DYNRUBIN = 5,
+	JF_COMPR_ZLIB = 6,
+	JF_COMPR_LZO = 7,
+	JF_COMPR_LZMA = 8,
+};
+
+#define JF_S_IFMT 0170000
+#define JF_S_IFSOCK 0140000
+#define JF_S_IFLNK 0120000
+#define JF_S_IFREG 0100000
+#define JF_S_IFBLK 0060000
+#define JF_S_IFDIR 0040000
+#define JF_S_IFCHR 0020000
+#define JF_S_IFIFO 0010000
+#define JF_DT_DIR 4
+
+#define JF_ROOT_INO 1
+#define JF_MAX_NODE (4u << 20)        /* no node is larger than an erase block */
+#define JF_GARBAGE_WINDOW (64u << 10) /* other bytes tolerated between nodes */
+#define JF_MAX_STEPS (1u << 26)       /* cap of the node walk */
+#define JF_MAX_DSIZE (1u << 20)       /* decoded bytes of one compressed node */
+#define JF_MAX_HOLE (16u << 20)       /* bytes of a file no node covers */
+#define JF_MAX_DNODES (4u << 20)
+#define JF_MAX_PATH 4096
+#define JF_MAX_DEPTH 512
+#define JF_MAX_TARGET 4095
+#define JF_ZERO_CHUNK (64u << 10)
+
+static const uint8_t jf_zeros[JF_ZERO_CHUNK];
+
+static uint32_t jf_crc(const uint8_t *p, size_t n)
+{
+	return (uint32_t)crc32(0xffffffffUL, p, (uInt)n) ^ 0xffffffffU;
+}
+
+static uint16_t jf16(bool be, const uint8_t *b)
+{
+	return be ? gb_be16(b) : gb_le16(b);
+}
+
+static uint32_t jf32(bool be, const uint8_t *b)
+{
+	return be ? gb_be32(b) : gb_le32(b);
+}
+
+static bool jf_type_known(uint16_t type)
+{
+	switch (type | JF_ACCURATE) {
+	case JF_NT_DIRENT:
+	case JF_NT_INODE:
+	case JF_NT_CLEANMARKER:
+	case JF_NT_PADDING:
+	case JF_NT_SUMMARY:
+	case JF_NT_XATTR:
+	case JF_NT_XREF:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- the node walk (probe and unpack) ------------------------------------ */
+
+struct jf_hdr {
+	uint16_t type;
+	uint32_t totlen;
+};
+
+/* 0 when a valid node header sits at off (its body may run past the span). */
+static int jf_hdr_at(const struct gb_span *in, uint64_t off, bool be, struct jf_hdr *ret)
+{
+	const uint8_t *b = gb_span_at(in, off, JF_HDR_LEN);
+	uint8_t h8[8];
+	uint32_t totlen;
+
+	if (!b)
+		return -GB_ETRUNC;
+	if (jf16(be, b) != JF_MAGIC)
+		return -GB_ENOTFOUND;
+	totlen = jf32(be, b + 4);
+	if (totlen < JF_HDR_LEN || totlen > JF_MAX_NODE)
+		return -GB_ECORRUPT;
+	/* Obsoleting a node clears ACCURATE in place; the CRC covers it set. */
+	memcpy(h8, b, 8);
+	h8[be ? 2 : 3] |= JF_ACCURATE >> 8;
+	if (jf32(be, b + 8) != jf_crc(h8, 8))
+		return -GB_ECORRUPT;
+	ret->type = jf16(be, b + 2);
+	ret->totlen = totlen;
+	return 0;
+}
+
+struct jf_walk {
+	const struct gb_span *in;
+	bool be;
+	uint64_t pos;       /* where to look next */
+	uint64_t end;       /* end of the last valid node */
+	uint64_t trunc_at;  /* a node that runs past the data, or UINT64_MAX */
+	uint64_t skipped;   /* bytes between nodes that were neither nodes nor fill */
+	uint64_t skip_at;   /* where the first of them was */
+	uint32_t steps;
+};
+
+static void jf_walk_init(struct jf_walk *w, const struct gb_span *in, bool be)
+{
+	w->in = in;
+	w->be = be;
+	w->pos = 0;
+	w->end = 0;
+	w->trunc_at = UINT64_MAX;
+	w->skipped = 0;
+	w->skip_at = 0;
+	w->steps = 0;
+}
+
+/* The raw 32-bit word at off (fill detection), or -1 past the end. */
+static int64_t jf_word(const struct gb_span *in, uint64_t off)
+{
+	uint32_t v;
+
+	if (gb_rd_u32le(in, off, &v) < 0)
+		return -1;
+	return v;
+}
+
+/* Find the next valid node. 0 with *ret_off and *ret_hdr, -GB_ENOTFOUND at the
+ * end of the filesystem (w->end then says where it ends). */
+static int jf_walk_next(struct jf_walk *w, uint64_t *ret_off, struct jf_hdr *ret_hdr)
+{
+	uint64_t garbage = 0;
+
+	while (w->steps < JF_MAX_STEPS) {
+		struct jf_hdr h;
+		int64_t word;
+		int r;
+
+		w->steps++;
+		r = jf_hdr_at(w->in, w->pos, w->be, &h);
+		if (r == -GB_ETRUNC)
+			return -GB_ENOTFOUND;
+		if (r == 0) {
+			if (h.totlen > w->in->n - w->pos) {
+				w->trunc_at = w->pos;
+				return -GB_ENOTFOUND;
+			}
+			if (garbage && !w->skipped)
+				w->skip_at = w->pos - garbage;
+			w->skipped += garbage;
+			*ret_off = w->pos;
+			*ret_hdr = h;
+			w->end = w->pos + h.totlen;
+			w->pos = (w->end + 3) & ~(uint64_t)3;
+			return 0;
+		}
+		word = jf_word(w->in, w->pos);
+		if (word == 0xffffffff || word == 0) {
+			while (jf_word(w->in, w->pos) == word)
+				w->pos += 4;
+			continue;
+		}
+		garbage += 4;
+		if (garbage > JF_GARBAGE_WINDOW)
+			return -GB_ENOTFOUND;
+		w->pos += 4;
+	}
+	return -GB_ENOTFOUND;
+}
+
+/* The covered size: the last node's end, rounded up to the largest plausible
+ * erase block (or at least to the node alignment) that the 0xff fill after it
+ * reaches. */
+static uint64_t jf_covered(const struct gb_span *in, uint64_t end)
+{
+	uint64_t fill = end;
+
+	while (fill < in->n && fill - end < (1u << 20) && in->p[fill] == 0xff)
+		fill++;
+	for (uint64_t blk = 256u << 10; blk >= 4; blk >>= 1) {
+		uint64_t r = (end + blk - 1) & ~(blk - 1);
+		if (r <= fill)
+			return r;
+	}
+	return end;
+}
+
+static int probe(const struct gb_span *in, struct gb_probe *ret)
+{
+	struct jf_walk w;
+	struct jf_hdr h;
+	uint64_t off, n = 0;
+	uint8_t m0;
+	bool be;
+
+	if (gb_rd_u8(in, 0, &m0) < 0)
+		return -GB_ENOTFOUND;
+	be = m0 == 0x19;
+	if (jf_hdr_at(in, 0, be, &h) < 0 || !jf_type_known(h.type))
+		return -GB_ENOTFOUND;
+	jf_walk_init(&w, in, be);
+	while (jf_walk_next(&w, &off, &h) == 0)
+		n++;
+	if (n == 0 && w.trunc_at == UINT64_MAX)
+		return -GB_ENOTFOUND;
+	ret->size = w.trunc_at != UINT64_MAX ? in->n : jf_covered(in, w.end);
+	ret->confidence = n >= 2 ? GB_CONF_HIGH : GB_CONF_MEDIUM;
+	ret->identify_only = false;
+	strcpy(ret->variant, be ? "be" : "le");
+	return 0;
+}
+
+/* ---- collecting nodes ---------------------------------------------------- */
+
+struct jf_dnode {
+	uint64_t data;      /* offset of the node's data in the image */
+	uint32_t ino, version, offset, dsize, csize;
+	uint8_t compr;
+};
+
+struct jf_inode {
+	uint32_t ino;
+	uint32_t version;   /* newest node: its metadata wins */
+	uint32_t mode, uid, gid, isize, mtime;
+	bool have_meta;
+	bool visited;
+	uint32_t first, count; /* its data nodes in jf.dnodes (after sorting) */
+	int64_t path;       /* first path emitted (hard links), or -1 */
+};
+
+struct jf_dirent {
+	uint64_t name;      /* offset of the name in the image */
+	uint32_t pino, version, ino;
+	uint8_t nsize, type;
+};
+
+struct jf_job {
+	uint32_t inode;     /* index in jf.inodes */
+	size_t path;        /* offset in jf.paths */
+};
+
+struct jf {
+	struct gb_unpack *u;
+	const struct gb_span *in;
+	bool be;
+	struct jf_dnode *dnodes;
+	size_t n_dnodes, cap_dnodes;
+	struct jf_inode *inodes;
+	size_t n_inodes, cap_inodes, max_inodes;
+	uint32_t *hash;     /* open addressing: inode index + 1, 0 = empty */
+	size_t hash_size;
+	struct jf_dirent *dirents;
+	size_t n_dirents, cap_dirents, max_dirents;
+	char *paths;        /* NUL-separated paths of files (hard-link targets) */
+	size_t n_paths, cap_paths;
+	struct jf_job *jobs, *links;
+	size_t n_jobs, cap_jobs, n_links, cap_links;
+	/* diagnostics, summed up at the end */
+	unsigned bad_hdr, bad_node, bad_data, dropped, unsup, obsolete;
+	uint64_t first_bad;
+	bool limit_warned;
+};
+
+static int jf_grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*v, ncap * elem);
+	if (!p)
+		return -GB_ENOMEM;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+static uint32_t jf_hash_ino(uint32_t ino, size_t size)
+{
+	return (uint32_t)((ino * 2654435761u) & (size - 1));
+}
+
+static int jf_rehash(struct jf *j)
+{
+	size_t size = j->hash_size ? j->hash_size * 2 : 1024;
+	uint32_t *h = calloc(size, sizeof(*h));
+
+	if (!h)
+		return -GB_ENOMEM;
+	for (size_t i = 0; i < j->n_inodes; i++) {
+		uint32_t k = jf_hash_ino(j->inodes[i].ino, size);
+		while (h[k])
+			k = (k + 1) & (uint32_t)(size - 1);
+		h[k] = (uint32_t)i + 1;
+	}
+	free(j->hash);
+	j->hash = h;
+	j->hash_size = size;
+	return 0;
+}
+
+static struct jf_inode *jf_inode_find(const struct jf *j, uint32_t ino)
+{
+	if (!j->hash_size)
+		return NULL;
+	for (uint32_t k = jf_hash_ino(ino, j->hash_size); j->hash[k];
+	     k = (k + 1) & (uint32_t)(j->hash_size - 1)) {
+		struct jf_inode *e = &j->inodes[j->hash[k] - 1];
+		if (e->ino == ino)
+			return e;
+	}
+	return NULL;
+}
+
+/* The record of ino, created when missing; -GB_ELIMIT past the inode cap. */
+static int jf_inode_get(struct jf *j, uint32_t ino, struct jf_inode **ret)
+{
+	struct jf_inode *e = jf_inode_find(j, ino);
+	int r;
+
+	if (e) {
+		*ret = e;
+		return 0;
+	}
+	if (j->n_inodes >= j->max_inodes)
+		return -GB_ELIMIT;
+	r = jf_grow((void **)&j->inodes, &j->cap_inodes, j->n_inodes + 1, sizeof(*j->inodes));
+	if (r < 0)
+		return r;
+	if ((j->n_inodes + 1) * 2 > j->hash_size) {
+		r = jf_rehash(j);
+		if (r < 0)
+			return r;
+	}
+	e = &j->inodes[j->n_inodes];
+	memset(e, 0, sizeof(*e));
+	e->ino = ino;
+	e->path = -1;
+	uint32_t k = jf_hash_ino(ino, j->hash_size);
+	while (j->hash[k])
+		k = (k + 1) & (uint32_t)(j->hash_size - 1);
+	j->hash[k] = (uint32_t)++j->n_inodes;
+	*ret = e;
+	return 0;
+}
+
+static void jf_bad(struct jf *j, unsigned *counter, uint64_t off)
+{
+	if (!j->bad_hdr && !j->bad_node && !j->bad_data && !j->unsup)
+		j->first_bad = off;
+	(*counter)++;
+}
+
+static void jf_limit_warn(struct jf *j, const char *what)
+{
+	if (j->limit_warned)
+		return;
+	j->limit_warned = true;
+	gb_unpack_warn(j->u, "too many %s: the rest of the filesystem is ignored", what);
+}
+
+static int jf_add_inode_node(struct jf *j, uint64_t off, uint32_t totlen)
+{
+	const uint8_t *b = gb_span_at(j->in, off, JF_INODE_LEN);
+	struct jf_inode *e;
+	struct jf_dnode *d;
+	uint32_t ino, version, csize, dsize;
+	uint8_t compr;
+	int r;
+
+	if (!b || totlen < JF_INODE_LEN || jf32(j->be, b + 64) != jf_crc(b, 60)) {
+		jf_bad(j, &j->bad_node, off);
+		return 0;
+	}
+	ino = jf32(j->be, b + 12);
+	version = jf32(j->be, b + 16);
+	csize = jf32(j->be, b + 48);
+	dsize = jf32(j->be, b + 52);
+	compr = b[56];
+	if (ino == 0 || csize > totlen - JF_INODE_LEN) {
+		jf_bad(j, &j->bad_node, off);
+		return 0;
+	}
+	if (csize && jf32(j->be, b + 60) != jf_crc(b + JF_INODE_LEN, csize)) {
+		jf_bad(j, &j->bad_data, off);
+		return 0;
+	}
+	r = jf_inode_get(j, ino, &e);
+	if (r == -GB_ELIMIT) {
+		jf_limit_warn(j, "inodes");
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (!e->have_meta || version >= e->version) {
+		e->have_meta = true;
+		e->version = version;
+		e->mode = jf32(j->be, b + 20);
+		e->uid = jf16(j->be, b + 24);
+		e->gid = jf16(j->be, b + 26);
+		e->isize = jf32(j->be, b + 28);
+		e->mtime = jf32(j->be, b + 36);
+	}
+	if (dsize == 0)
+		return 0;
+	if (((compr == JF_COMPR_NONE || compr == JF_COMPR_COPY) && csize < dsize) ||
+	    (compr != JF_COMPR_NONE && compr != JF_COMPR_COPY && compr != JF_COMPR_ZERO &&
+	     dsize > JF_MAX_DSIZE)) {
+		jf_bad(j, &j->bad_node, off);
+		return 0;
+	}
+	if (j->n_dnodes >= JF_MAX_DNODES) {
+		jf_limit_warn(j, "data nodes");
+		return 0;
+	}
+	r = jf_grow((void **)&j->dnodes, &j->cap_dnodes, j->n_dnodes + 1, sizeof(*j->dnodes));
+	if (r < 0)
+		return r;
+	d = &j->dnodes[j->n_dnodes++];
+	d->data = off + JF_INODE_LEN;
+	d->ino = ino;
+	d->version = version;
+	d->offset = jf32(j->be, b + 44);
+	d->dsize = dsize;
+	d->csize = csize;
+	d->compr = compr;
+	return 0;
+}
+
+static int jf_add_dirent(struct jf *j, uint64_t off, uint32_t totlen)
+{
+	const uint8_t *b = gb_span_at(j->in, off, JF_DIRENT_LEN);
+	const uint8_t *name;
+	struct jf_dirent *d;
+	uint8_t nsize;
+	int r;
+
+	if (!b || totlen < JF_DIRENT_LEN || jf32(j->be, b + 32) != jf_crc(b, 32)) {
+		jf_bad(j, &j->bad_node, off);
+		return 0;
+	}
+	nsize = b[28];
+	name = gb_span_at(j->in, off + JF_DIRENT_LEN, nsize);
+	if (nsize == 0 || nsize > totlen - JF_DIRENT_LEN || !name ||
+	    jf32(j->be, b + 36) != jf_crc(name, nsize)) {
+		jf_bad(j, &j->bad_node, off);
+		return 0;
+	}
+	if (j->n_dirents >= j->max_dirents) {
+		jf_limit_warn(j, "directory entries");
+		return 0;
+	}
+	r = jf_grow((void **)&j->dirents, &j->cap_dirents, j->n_dirents + 1, sizeof(*j->dirents));
+	if (r < 0)
+		return r;
+	d = &j->dirents[j->n_dirents++];
+	d->name = off + JF_DIRENT_LEN;
+	d->pino = jf32(j->be, b + 12);
+	d->version = jf32(j->be, b + 16);
+	d->ino = jf32(j->be, b + 20);
+	d->nsize = nsize;
+	d->type = b[29];
+	return 0;
+}
+
+static int jf_collect(struct jf *j)
+{
+	struct jf_walk w;
+	struct jf_hdr h;
+	uint64_t off;
+	int r = 0;
+
+	jf_walk_init(&w, j->in, j->be);
+	while (r == 0 && jf_walk_next(&w, &off, &h) == 0) {
+		if (!(h.type & JF_ACCURATE)) {
+			j->obsolete++;
+			continue;
+		}
+		if (h.type == JF_NT_INODE)
+			r = jf_add_inode_node(j, off, h.totlen);
+		else if (h.type == JF_NT_DIRENT)
+			r = jf_add_dirent(j, off, h.totlen);
+		else if (!jf_type_known(h.type) && (h.type & JF_COMPAT_MASK) == JF_INCOMPAT)
+			jf_bad(j, &j->unsup, off);
+	}
+	if (r < 0)
+		return r;
+	if (w.trunc_at != UINT64_MAX)
+		gb_unpack_warn(j->u, "node at 0x%llx runs past the end of the data (truncated image)",
+			       (unsigned long long)w.trunc_at);
+	if (w.skipped)
+		gb_unpack_warn(j->u, "%llu unreadable bytes between nodes skipped (first at 0x%llx)",
+			       (unsigned long long)w.skipped, (unsigned long long)w.skip_at);
+	return 0;
+}
+
+/* ---- decoding node data -------------------------------------------------- */
+
+struct jf_dec {
+	uint8_t *buf;       /* JF_MAX_DSIZE bytes, allocated on first use */
+	z_stream zs;
+	bool zs_ready;
+};
+
+static void jf_dec_fini(struct jf_dec *d)
+{
+	if (d->zs_ready)
+		inflateEnd(&d->zs);
+	free(d->buf);
+}
+
+static int jf_rtime(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
+{
+	uint32_t positions[256] = {0};
+	size_t pos = 0, outpos = 0;
+
+	while (outpos < outlen) {
+		uint8_t value, repeat;
+		size_t back;
+
+		if (inlen - pos < 2)
+			return -GB_ECORRUPT;
+		value = in[pos++];
+		repeat = in[pos++];
+		out[outpos++] = value;
+		back = positions[value];
+		positions[value] = (uint32_t)outpos;
+		if (repeat > outlen - outpos)
+			return -GB_ECORRUPT;
+		while (repeat--)
+			out[outpos++] = out[back++];
+	}
+	return 0;
+}
+
+/* Like the kernel: a zlib header without preset dictionary is skipped and the
+ * rest inflated raw (no adler32 check); anything else goes to zlib as is. */
+static int jf_zlib(struct jf_dec *d, const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
+{
+	int wbits = MAX_WBITS, zr;
+
+	if (inlen > 2 && !(in[1] & 0x20) && (in[0] & 0x0f) == Z_DEFLATED &&
+	    ((unsigned)in[0] << 8 | in[1]) % 31 == 0 && (in[0] >> 4) + 8 <= MAX_WBITS) {
+		wbits = -((in[0] >> 4) + 8);
+		in += 2;
+		inlen -= 2;
+	}
+	if (!d->zs_ready) {
+		memset(&d->zs, 0, sizeof(d->zs));
+		if (inflateInit2(&d->zs, wbits) != Z_OK)
+			return -GB_ENOMEM;
+		d->zs_ready = true;
+	} else if (inflateReset2(&d->zs, wbits) != Z_OK) {
+		return -GB_ECORRUPT;
+	}
+	d->zs.next_in = (Bytef *)(uintptr_t)in;
+	d->zs.avail_in = (uInt)inlen;
+	d->zs.next_out = out;
+	d->zs.avail_out = (uInt)outlen;
+	zr = inflate(&d->zs, Z_FINISH);
+	if (zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && d->zs.avail_out == 0))
+		return -GB_ECORRUPT;
+	return d->zs.avail_out == 0 ? 0 : -GB_ECORRUPT;
+}
+
+static int jf_lzma(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
+{
+	lzma_options_lzma opt = {.dict_size = 1u << 16, .lc = 0, .lp = 0, .pb = 0};
+	lzma_filter filters[2] = {{LZMA_FILTER_LZMA1, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_ret lr;
+
+	if (lzma_raw_decoder(&s, filters) != LZMA_OK)
+		return -GB_ENOMEM;
+	s.next_in = in;
+	s.avail_in = inlen;
+	s.next_out = out;
+	s.avail_out = outlen;
+	do
+		lr = lzma_code(&s, LZMA_FINISH);
+	while (lr == LZMA_OK && s.avail_out > 0);
+	lzma_end(&s);
+	return s.avail_out == 0 ? 0 : -GB_ECORRUPT;
+}
+
+/* The decoded data of a non-ZERO node: a pointer into the image (stored
+ * nodes) or into d->buf. -GB_EUNSUP for rubin, -GB_ECORRUPT for bad data. */
+static int jf_node_data(const struct jf *j, struct jf_dec *d, const struct jf_dnode *n,
+			const uint8_t **ret)
+{
+	const uint8_t *src = gb_span_at(j->in, n->data, n->csize);
+	lzo_uint outlen = n->dsize;
+	int r;
+
+	if (!src)
+		return -GB_ECORRUPT;
+	if (n->compr == JF_COMPR_NONE || n->compr == JF_COMPR_COPY) {
+		*ret = src;
+		return 0;
+	}
+	if (n->compr != JF_COMPR_RTIME && n->compr != JF_COMPR_ZLIB &&
+	    n->compr != JF_COMPR_LZO && n->compr != JF_COMPR_LZMA)
+		return -GB_EUNSUP;
+	if (!d->buf) {
+		d->buf = malloc(JF_MAX_DSIZE);
+		if (!d->buf)
+			return -GB_ENOMEM;
+	}
+	switch (n->compr) {
+	case JF_COMPR_RTIME:
+		r = jf_rtime(src, n->csize, d->buf, n->dsize);
+		break;
+	case JF_COMPR_ZLIB:
+		r = jf_zlib(d, src, n->csize, d->buf, n->dsize);
+		break;
+	case JF_COMPR_LZO:
+		r = lzo1x_decompress_safe(src, n->csize, d->buf, &outlen, NULL) == LZO_E_OK &&
+				    outlen == n->dsize
+			    ? 0
+			    : -GB_ECORRUPT;
+		break;
+	default:
+		r = jf_lzma(src, n->csize, d->buf, n->dsize);
+		break;
+	}
+	if (r == 0)
+		*ret = d->buf;
+	return r;
+}
+
+/* ---- writing a regular file ---------------------------------------------- */
+
+static int jf_cmp_dnode(const void *a, const void *b)
+{
+	const struct jf_dnode *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return x->data < y->data ? -1 : x->data > y->data;
+}
+
+/* Heap of data nodes covering the write position: newest version on top. */
+struct jf_heap {
+	const struct jf_dnode *n;
+	uint32_t *v;
+	size_t len;
+};
+
+static bool jf_newer(const struct jf_heap *h, uint32_t a, uint32_t b)
+{
+	const struct jf_dnode *x = &h->n[a], *y = &h->n[b];
+
+	if (x->version != y->version)
+		return x->version > y->version;
+	return x->data > y->data;
+}
+
+static void jf_heap_push(struct jf_heap *h, uint32_t idx)
+{
+	size_t i = h->len++;
+
+	h->v[i] = idx;
+	while (i > 0 && jf_newer(h, h->v[i], h->v[(i - 1) / 2])) {
+		uint32_t t = h->v[i];
+		h->v[i] = h->v[(i - 1) / 2];
+		h->v[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static void jf_heap_pop(struct jf_heap *h)
+{
+	size_t i = 0;
+
+	h->v[0] = h->v[--h->len];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->len && jf_newer(h, h->v[l], h->v[m]))
+			m = l;
+		if (r < h->len && jf_newer(h, h->v[r], h->v[m]))
+			m = r;
+		if (m == i)
+			break;
+		uint32_t t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+}
+
+static uint64_t jf_dnode_end(const struct jf_dnode *n)
+{
+	return (uint64_t)n->offset + n->dsize;
+}
+
+static int jf_write_zeros(struct gb_wfile *f, uint64_t len)
+{
+	while (len) {
+		size_t n = len < JF_ZERO_CHUNK ? (size_t)len : JF_ZERO_CHUNK;
+		int r = gb_wfile_write(f, jf_zeros, n);
+		if (r < 0)
+			return r;
+		len -= n;
+	}
+	return 0;
+}
+
+struct jf_wctx {
+	const struct jf *j;
+	const struct jf_inode *e;
+	struct gb_wfile *f;
+	struct jf_dec dec;
+	uint32_t cached;     /* node decoded in dec.buf, or UINT32_MAX */
+	const uint8_t *data; /* its data */
+	uint64_t holes;
+	int status;          /* -GB_ECORRUPT / -GB_EUNSUP once some data was bad */
+};
+
+/* Write [from, to) of the file from data node k (absolute index). */
+static int jf_write_extent(struct jf_wctx *c, uint32_t k, uint64_t from, uint64_t to)
+{
+	const struct jf_dnode *n = &c->j->dnodes[k];
+	int r;
+
+	if (n->compr == JF_COMPR_ZERO)
+		return jf_write_zeros(c->f, to - from);
+	if (c->cached != k) {
+		c->cached = UINT32_MAX;
+		r = jf_node_data(c->j, &c->dec, n, &c->data);
+		if (r == -GB_ENOMEM)
+			return r;
+		if (r < 0) {
+			if (!c->status)
+				gb_unpack_warn(c->j->u, "inode %u: data node at 0x%llx %s (compressor %u)",
+					       c->e->ino, (unsigned long long)n->data - JF_INODE_LEN,
+					       r == -GB_EUNSUP ? "is not supported" : "does not decompress",
+					       n->compr);
+			c->status = r;
+			return jf_write_zeros(c->f, to - from);
+		}
+		c->cached = k;
+	}
+	return gb_wfile_write(c->f, c->data + (from - n->offset), (size_t)(to - from));
+}
+
+static int jf_write_hole(struct jf_wctx *c, uint64_t len)
+{
+	if (len > JF_MAX_HOLE - c->holes) {
+		gb_unpack_warn(c->j->u, "inode %u: declared size %u leaves more than %u bytes without data; truncated",
+			       c->e->ino, c->e->isize, JF_MAX_HOLE);
+		return -GB_ECORRUPT;
+	}
+	c->holes += len;
+	return jf_write_zeros(c->f, len);
+}
+
+/* Stream the file's content: newest node wins each byte, gaps are zeros. */
+static int jf_write_content(struct jf_wctx *c)
+{
+	const struct jf_inode *e = c->e;
+	const struct jf_dnode *nodes = c->j->dnodes + e->first;
+	struct jf_heap h = {nodes, NULL, 0};
+	uint64_t pos = 0, size = e->isize;
+	uint32_t i = 0;
+	int r = 0;
+
+	if (e->count) {
+		h.v = malloc(e->count * sizeof(*h.v));
+		if (!h.v)
+			return -GB_ENOMEM;
+	}
+	while (pos < size && r == 0) {
+		while (i < e->count && nodes[i].offset <= pos) {
+			if (jf_dnode_end(&nodes[i]) > pos)
+				jf_heap_push(&h, i);
+			i++;
+		}
+		while (h.len && jf_dnode_end(&nodes[h.v[0]]) <= pos)
+			jf_heap_pop(&h);
+		uint64_t next = i < e->count && nodes[i].offset < size ? nodes[i].offset : size;
+		if (!h.len) {
+			r = jf_write_hole(c, next - pos);
+			pos = next;
+			continue;
+		}
+		uint64_t end = jf_dnode_end(&nodes[h.v[0]]);
+		if (end > next)
+			end = next;
+		r = jf_write_extent(c, e->first + h.v[0], pos, end);
+		pos = end;
+	}
+	free(h.v);
+	return r < 0 ? r : c->status;
+}
+
+static int jf_extract_file(const struct jf *j, const struct jf_inode *e, const char *path)
+{
+	struct gb_entry ent = {
+		.path = path,
+		.type = GB_FT_FILE,
+		.mode = e->mode & 07777,
+		.uid = e->uid,
+		.gid = e->gid,
+		.size = e->isize,
+		.mtime = e->mtime,
+	};
+	struct jf_wctx c = {.j = j, .e = e, .cached = UINT32_MAX};
+	int r, st;
+
+	r = gb_unpack_file_begin(j->u, &ent, &c.f);
+	if (r < 0)
+		return r;
+	st = jf_write_content(&c);
+	jf_dec_fini(&c.dec);
+	r = gb_unpack_file_end(j->u, c.f, st);
+	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
+		return st;
+	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+}
+
+static int jf_job_run(void *ctx, size_t i)
+{
+	const struct jf *j = ctx;
+	const struct jf_job *job = &j->jobs[i];
+
+	return jf_extract_file(j, &j->inodes[job->inode], j->paths + job->path);
+}
+
+/* ---- the directory tree -------------------------------------------------- */
+
+static int jf_cmp_dirent(const void *a, const void *b, void *arg)
+{
+	const struct jf_dirent *x = a, *y = b;
+	const struct gb_span *in = arg;
+	int c;
+
+	if (x->pino != y->pino)
+		return x->pino < y->pino ? -1 : 1;
+	if (x->nsize != y->nsize)
+		return x->nsize < y->nsize ? -1 : 1;
+	c = memcmp(in->p + x->name, in->p + y->name, x->nsize);
+	if (c)
+		return c;
+	if (x->version != y->version)
+		return x->version > y->version ? -1 : 1; /* newest first */
+	return x->name > y->name ? -1 : x->name < y->name;
+}
+
+/* Keep the newest dirent of each (pino, name); drop unlinked ones. The rest
+ * stays sorted by pino. */
+static void jf_resolve_dirents(struct jf *j)
+{
+	size_t out = 0;
+
+	qsort_r(j->dirents, j->n_dirents, sizeof(*j->dirents), jf_cmp_dirent, (void *)j->in);
+	for (size_t i = 0; i < j->n_dirents; i++) {
+		const struct jf_dirent *d = &j->dirents[i];
+		if (i > 0 && d->pino == j->dirents[i - 1].pino && d->nsize == j->dirents[i - 1].nsize &&
+		    !memcmp(j->in->p + d->name, j->in->p + j->dirents[i - 1].name, d->nsize))
+			continue;
+		if (d->ino != 0)
+			j->dirents[out++] = *d;
+	}
+	j->n_dirents = out;
+}
+
+/* First dirent whose parent is pino (or n_dirents). */
+static size_t jf_children(const struct jf *j, uint32_t pino)
+{
+	size_t lo = 0, hi = j->n_dirents;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (j->dirents[mid].pino < pino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int jf_add_path(struct jf *j, const char *path, size_t len, size_t *ret)
+{
+	int r = jf_grow((void **)&j->paths, &j->cap_paths, j->n_paths + len + 1, 1);
+
+	if (r < 0)
+		return r;
+	memcpy(j->paths + j->n_paths, path, len + 1);
+	*ret = j->n_paths;
+	j->n_paths += len + 1;
+	return 0;
+}
+
+static int jf_add_job(struct jf *j, struct jf_job **v, size_t *n, size_t *cap, uint32_t inode,
+		      const char *path, size_t len)
+{
+	size_t off;
+	int r = jf_add_path(j, path, len, &off);
+
+	if (r < 0)
+		return r;
+	r = jf_grow((void **)v, cap, *n + 1, sizeof(**v));
+	if (r < 0)
+		return r;
+	(*v)[*n].inode = inode;
+	(*v)[*n].path = off;
+	(*n)++;
+	return 0;
+}
+
+/* The data of the inode's newest data node, at most max bytes (symlink
+ * targets, device numbers). */
+static int jf_small_data(const struct jf *j, const struct jf_inode *e, uint8_t *buf, size_t max,
+			 size_t *ret_len)
+{
+	const struct jf_dnode *best = NULL;
+	struct jf_dec dec = {0};
+	const uint8_t *data;
+	int r;
+
+	for (uint32_t i = 0; i < e->count; i++) {
+		const struct jf_dnode *n = &j->dnodes[e->first + i];
+		if (!best || n->version > best->version)
+			best = n;
+	}
+	if (!best || best->compr == JF_COMPR_ZERO)
+		return -GB_ENOTFOUND;
+	r = jf_node_data(j, &dec, best, &data);
+	if (r == 0) {
+		*ret_len = best->dsize < max ? best->dsize : max;
+		memcpy(buf, data, *ret_len);
+	}
+	jf_dec_fini(&dec);
+	return r;
+}
+
+static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_entry *ent)
+{
+	uint8_t buf[JF_MAX_TARGET + 1];
+	size_t len = 0;
+	int r;
+
+	switch (e->mode & JF_S_IFMT) {
+	case JF_S_IFLNK:
+		ent->type = GB_FT_SYMLINK;
+		r = jf_small_data(j, e, buf, JF_MAX_TARGET, &len);
+		if (r == -GB_ENOMEM)
+			return r;
+		if (r < 0 || len == 0) {
+			gb_unpack_warn(j->u, "%s: symlink target unreadable", ent->path);
+			return 0;
+		}
+		buf[len] = 0;
+		ent->target = (const char *)buf;
+		break;
+	case JF_S_IFCHR:
+	case JF_S_IFBLK:
+		ent->type = (e->mode & JF_S_IFMT) == JF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+		r = jf_small_data(j, e, buf, 4, &len);
+		if (r == -GB_ENOMEM)
+			return r;
+		if (len == 2) {
+			uint16_t v = jf16(j->be, buf);
+			ent->major = v >> 8;
+			ent->minor = v & 0xff;
+		} else if (len == 4) {
+			uint32_t v = jf32(j->be, buf);
+			ent->major = (v & 0xfff00) >> 8;
+			ent->minor = (v & 0xff) | ((v >> 12) & 0xfff00);
+		} else {
+			gb_unpack_warn(j->u, "%s: device number unreadable", ent->path);
+		}
+		break;
+	case JF_S_IFIFO:
+		ent->type = GB_FT_FIFO;
+		break;
+	case JF_S_IFSOCK:
+		ent->type = GB_FT_SOCKET;
+		break;
+	default:
+		gb_unpack_warn(j->u, "%s: unknown file type (mode 0%o)", ent->path, e->mode);
+		return 0;
+	}
+	return gb_unpack_entry(j->u, ent);
+}
+
+/* One dirent: emit it (dirs, links, specials now; files are queued). Sets
+ * *ret_descend when it is a directory to walk into. */
+static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, size_t len,
+		   bool *ret_descend)
+{
+	struct jf_inode *e = jf_inode_find(j, d->ino);
+	struct gb_entry ent = {.path = path};
+	int r;
+
+	*ret_descend = false;
+	if ((!e || !e->have_meta) && d->type == JF_DT_DIR) {
+		r = jf_inode_get(j, d->ino, &e);
+		if (r < 0)
+			return r == -GB_ELIMIT ? 0 : r;
+		e->have_meta = true;
+		e->mode = JF_S_IFDIR | 0755;
+	}
+	if (!e || !e->have_meta) {
+		j->dropped++;
+		return 0;
+	}
+	ent.mode = e->mode & 07777;
+	ent.uid = e->uid;
+	ent.gid = e->gid;
+	ent.mtime = e->mtime;
+	if ((e->mode & JF_S_IFMT) == JF_S_IFDIR) {
+		if (e->visited || e->ino == JF_ROOT_INO) {
+			gb_unpack_warn(j->u, "%s: second link to directory inode %u ignored", path, e->ino);
+			return 0;
+		}
+		e->visited = true;
+		ent.type = GB_FT_DIR;
+		*ret_descend = true;
+		return gb_unpack_entry(j->u, &ent);
+	}
+	if ((e->mode & JF_S_IFMT) == JF_S_IFREG) {
+		uint32_t idx = (uint32_t)(e - j->inodes);
+		if (e->visited)
+			return jf_add_job(j, &j->links, &j->n_links, &j->cap_links, idx, path, len);
+		e->visited = true;
+		r = jf_add_job(j, &j->jobs, &j->n_jobs, &j->cap_jobs, idx, path, len);
+		if (r == 0)
+			e->path = (int64_t)j->jobs[j->n_jobs - 1].path;
+		return r;
+	}
+	return jf_emit_special(j, e, &ent);
+}
+
+struct jf_frame {
+	size_t next;        /* next dirent index */
+	uint32_t pino;
+	size_t plen;        /* path length before this directory's children */
+};
+
+/* Depth-first walk from the root: parents are emitted before children. */
+static int jf_walk_tree(struct jf *j)
+{
+	struct jf_frame *st;
+	char *path;
+	unsigned depth = 1;
+	size_t count = 0;
+	int r = 0;
+
+	st = calloc(JF_MAX_DEPTH, sizeof(*st));
+	path = malloc(JF_MAX_PATH + 1);
+	if (!st || !path) {
+		free(st);
+		free(path);
+		return -GB_ENOMEM;
+	}
+	st[0].pino = JF_ROOT_INO;
+	st[0].next = jf_children(j, JF_ROOT_INO);
+	st[0].plen = 0;
+	while (depth && r == 0) {
+		struct jf_frame *fr = &st[depth - 1];
+		const struct jf_dirent *d;
+		bool descend;
+
+		if (fr->next >= j->n_dirents || j->dirents[fr->next].pino != fr->pino) {
+			depth--;
+			continue;
+		}
+		d = &j->dirents[fr->next++];
+		if (++count > gb_unpack_limits(j->u)->max_entries) {
+			jf_limit_warn(j, "entries");
+			break;
+		}
+		if (fr->plen + 1 + d->nsize > JF_MAX_PATH) {
+			gb_unpack_warn(j->u, "path longer than %u bytes skipped", JF_MAX_PATH);
+			continue;
+		}
+		size_t len = fr->plen;
+		if (len)
+			path[len++] = '/';
+		memcpy(path + len, j->in->p + d->name, d->nsize);
+		len += d->nsize;
+		path[len] = 0;
+		r = jf_emit(j, d, path, len, &descend);
+		if (r < 0 || !descend)
+			continue;
+		if (depth == JF_MAX_DEPTH) {
+			gb_unpack_warn(j->u, "%s: directory depth limit (%u) reached", path, JF_MAX_DEPTH);
+			continue;
+		}
+		st[depth].pino = d->ino;
+		st[depth].next = jf_children(j, d->ino);
+		st[depth].plen = len;
+		depth++;
+	}
+	free(st);
+	free(path);
+	return r;
+}
+
+static int jf_emit_links(struct jf *j)
+{
+	for (size_t i = 0; i < j->n_links; i++) {
+		const struct jf_inode *e = &j->inodes[j->links[i].inode];
+		struct gb_entry ent = {
+			.path = j->paths + j->links[i].path,
+			.type = GB_FT_HARDLINK,
+			.mode = e->mode & 07777,
+			.uid = e->uid,
+			.gid = e->gid,
+			.size = e->isize,
+			.mtime = e->mtime,
+			.target = j->paths + e->path,
+		};
+		int r = gb_unpack_entry(j->u, &ent);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Data nodes sorted by (ino, offset); each inode gets its range. */
+static void jf_index_dnodes(struct jf *j)
+{
+	qsort(j->dnodes, j->n_dnodes, sizeof(*j->dnodes), jf_cmp_dnode);
+	for (size_t i = 0; i < j->n_dnodes;) {
+		size_t k = i;
+		while (k < j->n_dnodes && j->dnodes[k].ino == j->dnodes[i].ino)
+			k++;
+		struct jf_inode *e = jf_inode_find(j, j->dnodes[i].ino);
+		if (e) {
+			e->first = (uint32_t)i;
+			e->count = (uint32_t)(k - i);
+		}
+		i = k;
+	}
+}
+
+static void jf_report(struct jf *j)
+{
+	if (j->bad_node || j->bad_data || j->unsup)
+		gb_unpack_warn(j->u,
+			       "%u node(s) with a bad node CRC or fields, %u with a bad data CRC, %u of an unknown incompatible type skipped (first at 0x%llx)",
+			       j->bad_node, j->bad_data, j->unsup, (unsigned long long)j->first_bad);
+	if (j->dropped)
+		gb_unpack_warn(j->u, "%u directory entries point to inodes without nodes", j->dropped);
+}
+
+static void jf_free(struct jf *j)
+{
+	free(j->dnodes);
+	free(j->inodes);
+	free(j->hash);
+	free(j->dirents);
+	free(j->paths);
+	free(j->jobs);
+	free(j->links);
+}
+
+static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb_probe *p)
+{
+	const struct gb_limits *lim = gb_unpack_limits(u);
+	struct jf j = {.u = u, .in = in, .be = in->n > 0 && in->p[0] == 0x19};
+	int r;
+
+	if (lzo_init() != LZO_E_OK)
+		return gb_unpack_fail(u, -GB_EUNSUP, "liblzo2 failed to initialise");
+	j.max_inodes = in->n / JF_INODE_LEN + 1;
+	if (j.max_inodes > (size_t)lim->max_entries * 4 + 16)
+		j.max_inodes = (size_t)lim->max_entries * 4 + 16;
+	j.max_dirents = (size_t)lim->max_entries * 8 + 16;
+	r = jf_collect(&j);
+	if (r == 0) {
+		jf_index_dnodes(&j);
+		jf_resolve_dirents(&j);
+		if (j.n_dirents == 0)
+			gb_unpack_warn(u, "no directory entries (empty or erased filesystem)");
+		r = jf_walk_tree(&j);
+	}
+	if (r == 0 && j.n_jobs)
+		r = gb_unpack_parallel(u, j.n_jobs, jf_job_run, &j);
+	if (r == 0)
+		r = jf_emit_links(&j);
+	jf_report(&j);
+	jf_free(&j);
+	if (r == -GB_ENOMEM)
+		return gb_unpack_fail(u, r, "out of memory");
+	return r;
+}
+
+static const struct gb_magic magics[] = {
+	GB_MAGIC("\x85\x19", 0),
+	GB_MAGIC("\x19\x85", 0),
+};
+
+const struct gb_format gb__fmt_jffs2 = {
+	.name = "jffs2",
+	.description = "JFFS2 flash filesystem (both byte orders)",
+	.kind = GB_KIND_FILESYSTEM,
+	.magics = magics,
+	.n_magics = sizeof(magics) / sizeof(magics[0]),
+	.probe = probe,
+	.unpack = unpack,
+};

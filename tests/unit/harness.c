@@ -1,0 +1,198 @@
+#include "harness.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[4096];
+static char olddir[4096];
+
+int gbt_setup_tmpdir(void **state)
+{
+	const char *base = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/gbtest.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	if (!getcwd(olddir, sizeof(olddir)))
+		return -1;
+	if (chdir(tmpdir) < 0)
+		return -1;
+	return 0;
+}
+
+int gbt_teardown_tmpdir(void **state)
+{
+	if (chdir(olddir) < 0)
+		return -1;
+	if (getenv("GBT_KEEP"))
+		fprintf(stderr, "kept %s\n", tmpdir);
+	else
+		gbt_sh_status("chmod -R u+rwX '%s' 2>/dev/null; rm -rf '%s'", tmpdir, tmpdir);
+	return 0;
+}
+
+static int vsh(const char *fmt, va_list ap)
+{
+	char *cmd = NULL;
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		return -1;
+	int st = system(cmd);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fprintf(stderr, "gbt_sh: '%s' -> status %d\n", cmd, st == -1 ? -1 : WEXITSTATUS(st));
+	free(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+void gbt_sh(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int st = vsh(fmt, ap);
+	va_end(ap);
+	assert_int_equal(st, 0);
+}
+
+int gbt_sh_status(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int st = vsh(fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+bool gbt_have_tool(const char *name)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "command -v '%s' >/dev/null 2>&1", name);
+	int st = system(cmd);
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+void gbt_write_file(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+void *gbt_read_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	struct stat st;
+	assert_int_equal(fstat(fileno(f), &st), 0);
+	void *buf = malloc((size_t)st.st_size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	*n = (size_t)st.st_size;
+	return buf;
+}
+
+struct gb_scan *gbt_scan_limits(const char *image, const char *outdir, const struct gb_limits *lim)
+{
+	struct gb_scan_opts opts;
+	struct gb_scan *scan = NULL;
+
+	gb_scan_opts_init(&opts);
+	if (lim)
+		opts.limits = *lim;
+	opts.input = image;
+	opts.outdir = outdir;
+	opts.jobs = 2;
+	gbt_sh_status("rm -rf '%s'", outdir);
+	int r = gb_scan_run(&opts, &scan);
+	if (r < 0)
+		fprintf(stderr, "gb_scan_run(%s): %s: %s\n", image, gb_strerror(r),
+			scan && scan->error ? scan->error : "");
+	assert_int_equal(r, 0);
+	assert_non_null(scan);
+	/* Also exercise the reporter on every scan a test makes. */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/report.json", outdir);
+	assert_int_equal(gb_report_json_write_file(scan, path), 0);
+	return scan;
+}
+
+struct gb_scan *gbt_scan(const char *image, const char *outdir)
+{
+	return gbt_scan_limits(image, outdir, NULL);
+}
+
+const struct gb_node *gbt_node(const struct gb_scan *s, const char *format)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (strcmp(s->nodes[i].format, format) == 0)
+			return &s->nodes[i];
+	return NULL;
+}
+
+size_t gbt_count_nodes(const struct gb_scan *s, const char *format)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_nodes; i++)
+		n += strcmp(s->nodes[i].format, format) == 0;
+	return n;
+}
+
+const struct gb_file *gbt_file(const struct gb_scan *s, const char *format, const char *path)
+{
+	const struct gb_node *n = format ? gbt_node(s, format) : NULL;
+	if (format && !n)
+		return NULL;
+	for (size_t i = 0; i < s->n_files; i++) {
+		const struct gb_file *f = &s->files[i];
+		if ((!n || f->node == n->id) && strcmp(f->path, path) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+size_t gbt_count_files(const struct gb_scan *s, int node)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_files; i++)
+		n += s->files[i].node == node;
+	return n;
+}
+
+void gbt_sha256sum(const char *path, char hex[65])
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "sha256sum < '%s'", path);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fread(hex, 1, 64, p), 64);
+	hex[64] = '\0';
+	pclose(p);
+}
+
+void gbt_assert_file_matches(const struct gb_scan *s, const char *format, const char *path,
+			     const char *src_file)
+{
+	const struct gb_file *f = gbt_file(s, format, path);
+	char want[65];
+	if (!f)
+		fprintf(stderr, "no file %s in a %s node\n", path, format ? format : "(any)");
+	assert_non_null(f);
+	assert_true(f->type == GB_FT_FILE || f->type == GB_FT_HARDLINK);
+	gbt_sha256sum(src_file, want);
+	if (strcmp(f->sha256, want) != 0)
+		fprintf(stderr, "%s: sha256 %s, expected %s\n", path, f->sha256, want);
+	assert_string_equal(f->sha256, want);
+}
+
+void gbt_assert_dir_empty(const char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", dir);
+	assert_int_equal(system(cmd), 0);
+}

@@ -1,0 +1,64 @@
+/* Shared helpers for glassbox's cmocka unit tests.
+ *
+ * Each test runs in a fresh temporary directory (libarchive's habit), builds
+ * its fixtures there with Debian's own tools (gbt_sh), scans them with the real
+ * engine (gbt_scan) and checks the inventory against an independent oracle
+ * (the source tree it packed, sha256sum's digests), never against glassbox's
+ * own earlier output.
+ */
+#ifndef GB_TESTS_HARNESS_H
+#define GB_TESTS_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <glassbox/glassbox.h>
+
+/* cmocka group setup/teardown: a fresh temp dir, chdir'd into; removed after. */
+int gbt_setup_tmpdir(void **state);
+int gbt_teardown_tmpdir(void **state);
+
+/* Run a shell command (printf-style) in the current directory; fails the
+ * test if it exits non-zero. Output goes to stderr for debugging. */
+void gbt_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, returning the exit status instead of failing. */
+int gbt_sh_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True when the program is on PATH (tests skip() with a clear message when a
+ * fixture tool is missing). */
+bool gbt_have_tool(const char *name);
+/* Write bytes to a file (hand-built fixtures). */
+void gbt_write_file(const char *path, const void *data, size_t n);
+/* Read a whole file (malloc'd, caller frees); *n gets its size. */
+void *gbt_read_file(const char *path, size_t *n);
+
+/* Scan `image` into `outdir` (removed first) with default limits and 2 jobs. */
+struct gb_scan *gbt_scan(const char *image, const char *outdir);
+/* Same, with caller-chosen limits. */
+struct gb_scan *gbt_scan_limits(const char *image, const char *outdir, const struct gb_limits *lim);
+
+/* The first node of that format (or NULL). */
+const struct gb_node *gbt_node(const struct gb_scan *s, const char *format);
+/* How many nodes of that format. */
+size_t gbt_count_nodes(const struct gb_scan *s, const char *format);
+/* The file with that container path in the first node of `format` (or in any
+ * node when format is NULL); NULL when absent. */
+const struct gb_file *gbt_file(const struct gb_scan *s, const char *format, const char *path);
+/* Files recorded for a node. */
+size_t gbt_count_files(const struct gb_scan *s, int node);
+
+/* sha256sum(1) of a file on disk, as lowercase hex (the independent oracle). */
+void gbt_sha256sum(const char *path, char hex[65]);
+/* Assert that the scan recorded `path` (in a node of `format`) as a regular
+ * file whose sha256 equals sha256sum(src_file). */
+void gbt_assert_file_matches(const struct gb_scan *s, const char *format, const char *path,
+			     const char *src_file);
+
+/* Assert nothing was created in `dir` (a canary directory beside OUTDIR). */
+void gbt_assert_dir_empty(const char *dir);
+
+#endif
