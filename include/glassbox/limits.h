@@ -23,7 +23,7 @@ struct gb_limits {
 	{                                                                                          \
 		.max_total_bytes = 16ULL << 30, .max_file_bytes = 2ULL << 30, .max_ratio = 250,    \
 		.ratio_floor = 64ULL << 20, .max_depth = 16, .max_entries = 100000,                \
-		.max_nodes = 20000, .max_candidates = 200000,                                      \
+		.max_nodes = 20000, .max_candidates = 2000000,                                      \
 	}
 
 GB_API void gb_limits_default(struct gb_limits *ret);

@@ -1,10 +1,16 @@
 /* The libarchive adapter shared by tar, cpio, zip, 7z and ISO9660.
  *
- * libarchive reads the probed span from memory (archive_read_open_memory):
- * exactly one format reader is enabled and no decompression filter, so the
- * result does not depend on what else libarchive could recognise, and only
- * the read API is used (never archive_write_disk): everything lands on disk
- * through the engine's writer, which owns path safety and limits.
+ * libarchive reads the probed span through read/seek/skip callbacks over
+ * memory (optionally preceded by virtual zeros, for zips whose offsets count
+ * a prefix that is not part of the span). Exactly one format reader is
+ * enabled and no decompression filter, so the result does not depend on what
+ * else libarchive could recognise, and only the read API is used (never
+ * archive_write_disk): everything lands on disk through the engine's writer,
+ * which owns path safety and limits.
+ *
+ * Errors: ARCHIVE_FATAL becomes gb_unpack_fail() (what was extracted is kept),
+ * ARCHIVE_WARN/FAILED/RETRY become gb_unpack_warn() and reading goes on; a
+ * data warning (zip CRC) also flags the file incomplete.
  *
  * Names are taken as the container records them. libarchive converts names
  * stored as UTF-8 or UTF-16 (zip, 7z, Joliet, pax) into the current locale;
@@ -15,7 +21,8 @@
  * Sparse files (GNU tar, pax) come back from archive_read_data_block() as
  * (offset, bytes) runs; holes are written as zeros so the output has the
  * declared size, and the writer's file, total and ratio limits stop a member
- * that declares a terabyte long before the disk does.
+ * that declares a terabyte long before the disk does. The ratio is measured
+ * against the bytes libarchive consumed for that member.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -29,7 +36,6 @@
 
 #define ZERO_CHUNK (64 * 1024)
 #define MAX_HELD 4096		/* cpio links held back waiting for their data */
-#define MAX_RETRIES (1u << 20)	/* damaged headers libarchive may skip over */
 
 static const uint8_t zeros[ZERO_CHUNK];
 
@@ -56,6 +62,7 @@ struct ar_state {
 	size_t n_alias;
 	unsigned retries;
 	bool fatal; /* libarchive cannot go on: stop reading headers */
+	char where[48];
 	int err;    /* what gb_unpack_fail() was given, or 0 */
 };
 
@@ -69,6 +76,18 @@ static const char *ar_fmt(struct archive *a)
 {
 	const char *n = archive_format_name(a);
 	return n ? n : "archive";
+}
+
+/* " at offset N" (of the current header, in the node's bytes) or "". */
+static const char *at(struct ar_state *st)
+{
+	la_int64_t pos = archive_read_header_position(st->a);
+
+	st->where[0] = 0;
+	if (pos >= 0 && (uint64_t)pos >= st->opts->prefix)
+		snprintf(st->where, sizeof(st->where), " at offset %llu",
+			 (unsigned long long)pos - st->opts->prefix);
+	return st->where;
 }
 
 /* A glassbox code for libarchive's last error. */
@@ -121,13 +140,28 @@ static void fill_entry(struct archive_entry *ae, const char *path, struct gb_ent
 		e->mtime = (int64_t)archive_entry_mtime(ae);
 }
 
-static int write_zeros(struct gb_wfile *f, uint64_t n)
+/* Where the data blocks go: the file, its position, and what libarchive had
+ * consumed when its header was read (for the expansion-ratio limit). */
+struct sink {
+	struct ar_state *st;
+	struct gb_wfile *f;
+	uint64_t pos;
+	la_int64_t start;
+};
+
+/* Writes n bytes (buf, or zeros for a hole when buf is NULL) at s->pos. */
+static int sink_write(struct sink *s, const void *buf, uint64_t n)
 {
+	la_int64_t used = archive_filter_bytes(s->st->a, 0) - s->start;
+
+	if (used > 0)
+		gb_wfile_set_input(s->f, (uint64_t)used);
 	while (n) {
-		size_t k = n < ZERO_CHUNK ? (size_t)n : ZERO_CHUNK;
-		int r = gb_wfile_write(f, zeros, k);
+		size_t k = buf || n < ZERO_CHUNK ? (size_t)n : ZERO_CHUNK;
+		int r = gb_wfile_write(s->f, buf ? buf : zeros, k);
 		if (r < 0)
 			return r;
+		s->pos += k;
 		n -= k;
 	}
 	return 0;
@@ -139,68 +173,63 @@ static int write_zeros(struct gb_wfile *f, uint64_t n)
 static int copy_data(struct ar_state *st, struct archive_entry *ae, struct gb_wfile *f,
 		     int *ar_ret)
 {
-	uint64_t pos = 0;
+	struct sink s = {.st = st, .f = f, .start = archive_filter_bytes(st->a, 0)};
 	bool overlap = false;
+	int r, w = 0;
 
 	*ar_ret = ARCHIVE_OK;
 	for (;;) {
 		const void *buf;
 		size_t len;
 		la_int64_t off;
-		int r = archive_read_data_block(st->a, &buf, &len, &off);
 
-		if (r == ARCHIVE_EOF)
+		r = archive_read_data_block(st->a, &buf, &len, &off);
+		if (r == ARCHIVE_EOF) {
+			/* a sparse file's trailing hole: EOF is at its size */
+			if (archive_entry_sparse_count(ae) > 0 && off > 0 && (uint64_t)off > s.pos)
+				w = sink_write(&s, NULL, (uint64_t)off - s.pos);
 			break;
+		}
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			*ar_ret = r;
-			return 0;
+			break;
 		}
 		if (r == ARCHIVE_WARN)
 			*ar_ret = r;
 		if (off < 0)
-			off = (la_int64_t)pos;
-		if ((uint64_t)off > pos) {
+			off = (la_int64_t)s.pos;
+		if ((uint64_t)off > s.pos) {
 			/* a hole of a sparse file */
-			int w = write_zeros(f, (uint64_t)off - pos);
-			if (w < 0)
-				return w;
-			pos = (uint64_t)off;
-		} else if ((uint64_t)off < pos) {
+			w = sink_write(&s, NULL, (uint64_t)off - s.pos);
+		} else if ((uint64_t)off < s.pos) {
 			/* a hostile sparse map going backwards: keep what is new */
-			uint64_t skip = pos - (uint64_t)off;
+			uint64_t skip = s.pos - (uint64_t)off;
 			overlap = true;
 			if (skip >= len)
 				continue;
 			buf = (const uint8_t *)buf + skip;
 			len -= (size_t)skip;
 		}
-		if (len) {
-			int w = gb_wfile_write(f, buf, len);
-			if (w < 0)
-				return w;
-			pos += len;
-		}
+		if (w == 0 && len)
+			w = sink_write(&s, buf, len);
+		if (w < 0)
+			break;
 	}
 	if (overlap)
 		gb_unpack_warn(st->u, "%s: %s: overlapping sparse data ignored", ar_fmt(st->a),
 			       name_of(ae));
-	/* a trailing hole: the file ends at its declared size */
-	if (archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 &&
-	    (uint64_t)archive_entry_size(ae) > pos)
-		return write_zeros(f, (uint64_t)archive_entry_size(ae) - pos);
-	return 0;
+	return w;
 }
 
 static void data_problem(struct ar_state *st, const char *path, int ar_ret)
 {
 	if (ar_ret == ARCHIVE_FATAL) {
 		st->fatal = true;
-		st->err = gb_unpack_fail(st->u, ar_code(st->a), "%s: data of '%s' at offset %lld: %s",
-			       ar_fmt(st->a), path, (long long)archive_read_header_position(st->a),
-			       ar_msg(st->a));
+		st->err = gb_unpack_fail(st->u, ar_code(st->a), "%s: data of '%s'%s: %s",
+					 ar_fmt(st->a), path, at(st), ar_msg(st->a));
 	} else {
-		gb_unpack_warn(st->u, "%s: data of '%s' at offset %lld: %s", ar_fmt(st->a), path,
-			       (long long)archive_read_header_position(st->a), ar_msg(st->a));
+		gb_unpack_warn(st->u, "%s: data of '%s'%s: %s", ar_fmt(st->a), path, at(st),
+			       ar_msg(st->a));
 	}
 }
 
@@ -220,10 +249,11 @@ static int emit_file(struct ar_state *st, struct archive_entry *ae, struct gb_en
 		gb_unpack_file_end(st->u, f, r);
 		return r;
 	}
-	if (ar_ret != ARCHIVE_OK)
-		data_problem(st, e->path, ar_ret);
-	return gb_unpack_file_end(st->u, f,
-				  ar_ret == ARCHIVE_OK || ar_ret == ARCHIVE_WARN ? 0 : ar_code(st->a));
+	if (ar_ret == ARCHIVE_OK)
+		return gb_unpack_file_end(st->u, f, 0);
+	/* a warning on data is a failed check (zip's CRC): flag the file */
+	data_problem(st, e->path, ar_ret);
+	return gb_unpack_file_end(st->u, f, ar_ret == ARCHIVE_WARN ? -GB_ECORRUPT : ar_code(st->a));
 }
 
 static struct held *find_held(struct ar_state *st, const char *group)
@@ -438,8 +468,8 @@ static int emit(struct ar_state *st, struct archive_entry *ae)
 	struct gb_entry e;
 
 	if (!path || !*path) {
-		gb_unpack_warn(st->u, "%s: entry at offset %lld has no usable name, skipped",
-			       ar_fmt(st->a), (long long)archive_read_header_position(st->a));
+		gb_unpack_warn(st->u, "%s: entry%s has no usable name, skipped", ar_fmt(st->a),
+			       at(st));
 		return 0;
 	}
 	fill_entry(ae, path, &e);
@@ -449,41 +479,40 @@ static int emit(struct ar_state *st, struct archive_entry *ae)
 	return emit_special(st, ae, &e);
 }
 
-/* Reads headers until the end; returns 0 or the writer's stop code. */
+/* Reads headers until the end; returns 0 or the writer's stop code. Damaged
+ * headers and skipped entries do not reach the engine's entry limit, so they
+ * are capped here. */
 static int read_all(struct ar_state *st)
 {
+	uint64_t max_steps = 2 * (uint64_t)gb_unpack_limits(st->u)->max_entries + 4096;
 	struct archive_entry *ae;
 
-	for (;;) {
-		int r = archive_read_next_header(st->a, &ae);
+	for (uint64_t step = 0;; step++) {
+		int r;
 
+		if (step >= max_steps) {
+			st->err = gb_unpack_fail(st->u, -GB_ELIMIT,
+						 "%s: too many damaged or skipped entries",
+						 ar_fmt(st->a));
+			return 0;
+		}
+		r = archive_read_next_header(st->a, &ae);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r == ARCHIVE_RETRY) {
 			/* a damaged header libarchive skips over: say so once */
 			if (st->retries++ == 0)
-				gb_unpack_warn(st->u, "%s: damaged header near offset %lld: %s",
-					       ar_fmt(st->a),
-					       (long long)archive_read_header_position(st->a),
-					       ar_msg(st->a));
-			if (st->retries >= MAX_RETRIES) {
-				st->err = gb_unpack_fail(st->u, -GB_ECORRUPT,
-							 "%s: too many damaged headers",
-							 ar_fmt(st->a));
-				return 0;
-			}
+				gb_unpack_warn(st->u, "%s: damaged header%s: %s", ar_fmt(st->a),
+					       at(st), ar_msg(st->a));
 			continue;
 		}
 		if (r == ARCHIVE_FATAL) {
-			st->err = gb_unpack_fail(st->u, ar_code(st->a),
-						 "%s: header at offset %lld: %s", ar_fmt(st->a),
-						 (long long)archive_read_header_position(st->a),
-						 ar_msg(st->a));
+			st->err = gb_unpack_fail(st->u, ar_code(st->a), "%s: header%s: %s",
+						 ar_fmt(st->a), at(st), ar_msg(st->a));
 			return 0;
 		}
 		if (r != ARCHIVE_OK)
-			gb_unpack_warn(st->u, "%s: header at offset %lld: %s", ar_fmt(st->a),
-				       (long long)archive_read_header_position(st->a),
+			gb_unpack_warn(st->u, "%s: header%s: %s", ar_fmt(st->a), at(st),
 				       ar_msg(st->a));
 		if (r == ARCHIVE_FAILED)
 			continue;
@@ -586,9 +615,12 @@ int gb__archive_unpack(struct gb_unpack *u, const struct gb_span *in, const stru
 		r = read_all(&st);
 		if (r == 0)
 			r = flush_held(&st);
-		if (p->size == GB_SIZE_UNKNOWN)
-			gb_unpack_set_consumed(u, (uint64_t)archive_filter_bytes(st.a, -1) -
-							  opts->prefix);
+		if (p->size == GB_SIZE_UNKNOWN) {
+			/* what the format reader consumed, the virtual prefix aside */
+			la_int64_t used = archive_filter_bytes(st.a, 0);
+			if (used > 0 && (uint64_t)used > opts->prefix)
+				gb_unpack_set_consumed(u, (uint64_t)used - opts->prefix);
+		}
 		archive_read_free(st.a);
 	}
 	free_state(&st);

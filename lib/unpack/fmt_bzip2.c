@@ -94,7 +94,7 @@ static int bz_decode(struct gb_sout *o, const struct gb_span *in, uint64_t *pos,
 		ret = BZ2_bzDecompress(&bz);
 		produced = GB_SOUT_CHUNK - bz.avail_out;
 		*pos = fed - bz.avail_in;
-		r = gb__sout_write(o, buf, produced);
+		r = gb__sout_write(o, buf, produced, *pos);
 		if (r < 0 || ret == BZ_STREAM_END)
 			break;
 		if (ret == BZ_MEM_ERROR) {

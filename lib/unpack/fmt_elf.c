@@ -148,7 +148,8 @@ static void scan_sections(struct elf *e)
 		e->bad_sections = e->shnum != 0;
 		return;
 	}
-	if (e->shentsize != (e->is64 ? 64 : 40) || !table_fits(e, e->shoff, 1, e->shentsize, &end)) {
+	if (e->shentsize != (e->is64 ? 64 : 40) ||
+	    !table_fits(e, e->shoff, 1, e->shentsize, &end)) {
 		e->bad_sections = true;
 		return;
 	}

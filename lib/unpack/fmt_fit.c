@@ -116,10 +116,12 @@ static void check_hashes(struct fit_walk *w, const struct gb_span *data)
 {
 	for (unsigned i = 0; i < w->img.n_hash; i++) {
 		const struct fit_hash *h = &w->img.hash[i];
+
 		if (!h->algo || !h->value)
 			continue;
 		if (!digest_matches(h, data))
-			gb_unpack_warn(w->u, "FIT image %s: %s hash mismatch", w->img.name, h->algo);
+			gb_unpack_warn(w->u, "FIT image %s: %s hash mismatch", w->img.name,
+				       h->algo);
 	}
 }
 
@@ -131,7 +133,8 @@ static int image_done_unpack(struct fit_walk *w)
 	if (image_extent(w, &off, &len) < 0)
 		return 0;
 	if (w->n_images > FIT_MAX_IMAGES) {
-		gb_unpack_warn(w->u, "FIT: more than %d images, the rest are ignored", FIT_MAX_IMAGES);
+		gb_unpack_warn(w->u, "FIT: more than %d images, the rest are ignored",
+			       FIT_MAX_IMAGES);
 		return 1;
 	}
 	if (gb_span_sub(w->in, off, len, &data) == 0) {
@@ -139,9 +142,9 @@ static int image_done_unpack(struct fit_walk *w)
 	} else {
 		uint64_t avail = off < w->in->n ? w->in->n - off : 0;
 
-		gb_unpack_warn(w->u, "FIT image %s: data at %llu declares %llu bytes, only %llu available",
-			       w->img.name, (unsigned long long)off, (unsigned long long)len,
-			       (unsigned long long)avail);
+		gb_unpack_warn(w->u, "FIT image %s: data at %llu declares %llu bytes, "
+			       "only %llu available", w->img.name, (unsigned long long)off,
+			       (unsigned long long)len, (unsigned long long)avail);
 		len = avail;
 	}
 	if (len == 0)

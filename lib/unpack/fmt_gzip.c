@@ -154,7 +154,7 @@ static int gz_member(struct gb_sout *o, z_stream *zs, const struct gb_span *in, 
 		ret = inflate(zs, Z_NO_FLUSH);
 		produced = GB_SOUT_CHUNK - zs->avail_out;
 		*pos = fed - zs->avail_in;
-		r = gb__sout_write(o, buf, produced);
+		r = gb__sout_write(o, buf, produced, *pos);
 		if (r < 0)
 			return r;
 		if (ret == Z_STREAM_END)
@@ -162,7 +162,7 @@ static int gz_member(struct gb_sout *o, z_stream *zs, const struct gb_span *in, 
 		if (ret == Z_MEM_ERROR)
 			return -GB_ENOMEM;
 		if (ret == Z_BUF_ERROR)
-			return gb__sout_err(o, -GB_ETRUNC, "gzip stream ends at %llu before its end",
+			return gb__sout_err(o, -GB_ETRUNC, "gzip stream cut at %llu",
 					    (unsigned long long)*pos);
 		if (ret != Z_OK)
 			return gb__sout_err(o, -GB_ECORRUPT, "bad gzip data near offset %llu: %s",

@@ -100,7 +100,7 @@ static bool has_rockridge(const struct gb_span *in, const uint8_t *pvd)
 
 	if (!rec || rec[0] < 34 || rec[32] != 1)
 		return false;
-	su = 33 + 1 + 1; /* name length 1, padded to even */
+	su = 33 + 1; /* the one-byte name of "." (odd: no padding byte) */
 	return su + 7 <= rec[0] && gb_span_eq(in, dir + su, "SP", 2) && rec[su + 4] == 0xbe &&
 	       rec[su + 5] == 0xef;
 }

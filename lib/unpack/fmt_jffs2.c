@@ -926,7 +926,9 @@ static void jf_resolve_dirents(struct jf *j)
 {
 	size_t out = 0;
 
-	qsort_r(j->dirents, j->n_dirents, sizeof(*j->dirents), jf_cmp_dirent, (void *)j->in);
+	if (j->n_dirents)
+		qsort_r(j->dirents, j->n_dirents, sizeof(*j->dirents), jf_cmp_dirent,
+			(void *)j->in);
 	for (size_t i = 0; i < j->n_dirents; i++) {
 		const struct jf_dirent *d = &j->dirents[i];
 		if (i > 0 && d->pino == j->dirents[i - 1].pino && d->nsize == j->dirents[i - 1].nsize &&
@@ -1196,7 +1198,8 @@ static int jf_emit_links(struct jf *j)
 /* Data nodes sorted by (ino, offset); each inode gets its range. */
 static void jf_index_dnodes(struct jf *j)
 {
-	qsort(j->dnodes, j->n_dnodes, sizeof(*j->dnodes), jf_cmp_dnode);
+	if (j->n_dnodes)
+		qsort(j->dnodes, j->n_dnodes, sizeof(*j->dnodes), jf_cmp_dnode);
 	for (size_t i = 0; i < j->n_dnodes;) {
 		size_t k = i;
 		while (k < j->n_dnodes && j->dnodes[k].ino == j->dnodes[i].ino)
@@ -1212,10 +1215,14 @@ static void jf_index_dnodes(struct jf *j)
 
 static void jf_report(struct jf *j)
 {
+	if (j->bad_node)
+		gb_unpack_warn(j->u, "%u node(s) with a bad node CRC or fields skipped", j->bad_node);
+	if (j->bad_data)
+		gb_unpack_warn(j->u, "%u node(s) with a bad data CRC skipped", j->bad_data);
+	if (j->unsup)
+		gb_unpack_warn(j->u, "%u node(s) of an unknown incompatible type skipped", j->unsup);
 	if (j->bad_node || j->bad_data || j->unsup)
-		gb_unpack_warn(j->u,
-			       "%u node(s) with a bad node CRC or fields, %u with a bad data CRC, %u of an unknown incompatible type skipped (first at 0x%llx)",
-			       j->bad_node, j->bad_data, j->unsup, (unsigned long long)j->first_bad);
+		gb_unpack_warn(j->u, "first skipped node at 0x%llx", (unsigned long long)j->first_bad);
 	if (j->dropped)
 		gb_unpack_warn(j->u, "%u directory entries point to inodes without nodes", j->dropped);
 }

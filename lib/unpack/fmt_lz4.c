@@ -176,11 +176,11 @@ static int l4_decode_frame(struct gb_sout *o, LZ4F_dctx *dctx, const struct gb_s
 		size_t ret = LZ4F_decompress(dctx, buf, &dst_n, in->p + *pos, &src_n, NULL);
 
 		*pos += src_n;
-		r = gb__sout_write(o, buf, dst_n);
+		r = gb__sout_write(o, buf, dst_n, *pos);
 		if (r < 0)
 			return r;
 		if (LZ4F_isError(ret))
-			return gb__sout_err(o, -GB_ECORRUPT, "lz4 frame at %llu: %s near offset %llu",
+			return gb__sout_err(o, -GB_ECORRUPT, "lz4 frame at %llu: %s near %llu",
 					    (unsigned long long)start, LZ4F_getErrorName(ret),
 					    (unsigned long long)*pos);
 		if (ret == 0)
@@ -238,7 +238,9 @@ static int l4_unpack_legacy(struct gb_sout *o, const struct gb_span *in, uint64_
 	if (!buf)
 		return -GB_ENOMEM;
 	*end = pos;
-	while (n == L4_LEGACY_BLOCK && l4_legacy_size(in, pos, &csize) && csize != L4_LEGACY_MAGIC) {
+	/* A short block was the last one; a magic starts another stream. */
+	while (n == L4_LEGACY_BLOCK && l4_legacy_size(in, pos, &csize) &&
+	       csize != L4_LEGACY_MAGIC) {
 		const uint8_t *src = gb_span_at(in, pos + 4, csize);
 
 		if (!src) {
@@ -247,13 +249,14 @@ static int l4_unpack_legacy(struct gb_sout *o, const struct gb_span *in, uint64_
 			*end = in->n;
 			break;
 		}
-		n = LZ4_decompress_safe((const char *)src, (char *)buf, (int)csize, L4_LEGACY_BLOCK);
+		n = LZ4_decompress_safe((const char *)src, (char *)buf, (int)csize,
+					L4_LEGACY_BLOCK);
 		if (n < 0) {
 			r = gb__sout_err(o, -GB_ECORRUPT, "bad lz4 block at %llu",
 					 (unsigned long long)pos);
 			break;
 		}
-		r = gb__sout_write(o, buf, (size_t)n);
+		r = gb__sout_write(o, buf, (size_t)n, pos + 4 + (uint64_t)csize);
 		pos += 4 + (uint64_t)csize;
 		*end = pos;
 		if (r < 0)

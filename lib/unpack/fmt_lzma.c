@@ -13,9 +13,10 @@
  * There is no magic, so this is a weak, low-confidence format: the magics
  * below are the usual props bytes (0x5d, 0x6d) followed by every normalised
  * dictionary size. probe checks props, the dictionary size (4 KiB..1.5 GiB,
- * normalised), the uncompressed size (unknown or below 64 GiB) and the first
- * range-coder bytes; unpack decodes and fails cleanly (nothing written) when
- * the data turns out to be garbage in its first output chunk.
+ * normalised), the uncompressed size (unknown, or 1 byte .. 64 GiB) and the first
+ * range-coder bytes. unpack is the trial decode: data that breaks within its
+ * first LZ_TRIAL input bytes is a false positive and writes nothing (the
+ * engine then drops the low-confidence node); later breaks keep the output.
  */
 #include <stdlib.h>
 
@@ -30,6 +31,7 @@
 #define LZ_DICT_MAX (3u << 29) /* 1.5 GiB */
 #define LZ_USIZE_MAX (64ULL << 30)
 #define LZ_MEMLIMIT (1ULL << 30)
+#define LZ_TRIAL (16u << 10) /* input bytes a false positive must fail within */
 
 struct lz_hdr {
 	uint8_t props;
@@ -111,7 +113,13 @@ static int lz_decode(struct gb_sout *o, lzma_stream *zs, const struct gb_span *i
 		ret = lzma_code(zs, LZMA_FINISH);
 		produced = GB_SOUT_CHUNK - zs->avail_out;
 		*pos = zs->total_in;
-		r = gb__sout_write(o, buf, produced);
+		/* The trial decode: data that breaks within its first few KiB is not
+		 * an lzma stream (a false positive of the weak magic): write nothing. */
+		if (ret == LZMA_DATA_ERROR && !o->begun && *pos < LZ_TRIAL)
+			return gb__sout_err(o, -GB_ECORRUPT,
+					    "not an lzma stream: corrupt data near offset %llu",
+					    (unsigned long long)*pos);
+		r = gb__sout_write(o, buf, produced, *pos);
 		if (r < 0)
 			return r;
 		if (ret == LZMA_STREAM_END)
@@ -124,11 +132,10 @@ static int lz_decode(struct gb_sout *o, lzma_stream *zs, const struct gb_span *i
 			return gb__sout_err(o, -GB_EUNSUP, "lzma dictionary larger than %llu MiB",
 					    LZ_MEMLIMIT >> 20);
 		if (ret == LZMA_BUF_ERROR && zs->avail_in == 0)
-			return gb__sout_err(o, -GB_ETRUNC, "lzma stream ends at %llu before its end",
+			return gb__sout_err(o, -GB_ETRUNC, "lzma stream cut at %llu",
 					    (unsigned long long)*pos);
-		return gb__sout_err(o, -GB_ECORRUPT, "%s lzma stream: %s near offset %llu",
-				    o->begun ? "bad" : "not an", lz_strerror(ret),
-				    (unsigned long long)*pos);
+		return gb__sout_err(o, -GB_ECORRUPT, "bad lzma stream: %s near offset %llu",
+				    lz_strerror(ret), (unsigned long long)*pos);
 	}
 }
 

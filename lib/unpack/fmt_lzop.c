@@ -46,7 +46,8 @@
 #define LZOP_F_H_CRC32 0x00001000u
 #define LZOP_F_RESERVED 0x000fc000u
 
-static const uint8_t lzop_magic[LZOP_MAGIC_LEN] = {0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a};
+static const uint8_t lzop_magic[LZOP_MAGIC_LEN] = {0x89, 'L', 'Z', 'O', 0x00,
+						   0x0d, 0x0a, 0x1a, 0x0a};
 
 struct lzop_hdr {
 	uint64_t len;  /* header bytes, up to the first block */
@@ -243,7 +244,7 @@ static int lzop_decode(struct gb_sout *o, const struct gb_span *in, const struct
 					 (unsigned long long)*pos);
 			break;
 		}
-		r = gb__sout_write(o, out, b.dst_len);
+		r = gb__sout_write(o, out, b.dst_len, b.data + b.src_len);
 		if (r < 0)
 			break;
 		*pos = b.data + b.src_len;

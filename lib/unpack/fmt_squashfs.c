@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lzo/lzo1x.h>
 #include <sqfs/compressor.h>
 #include <sqfs/error.h>
 #include <sqfs/io.h>
@@ -232,6 +233,47 @@ static sqfs_u64 sqf_get_size(const sqfs_file_t *file)
 static int sqf_truncate(sqfs_file_t *file, sqfs_u64 size)
 {
 	return SQFS_ERROR_UNSUPPORTED;
+}
+
+/* libsquashfs leaves LZO out (licence): a decompress-only compressor over
+ * liblzo2 stands in for it. */
+static void lzo_destroy(sqfs_object_t *obj)
+{
+	free(obj);
+}
+
+static int lzo_read_options(sqfs_compressor_t *cmp, sqfs_file_t *file)
+{
+	return 0; /* the algorithm and level do not matter for decompression */
+}
+
+static sqfs_s32 lzo_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size,
+			     sqfs_u8 *out, sqfs_u32 outsize)
+{
+	lzo_uint n = outsize;
+
+	if (lzo1x_decompress_safe(in, size, out, &n, NULL) != LZO_E_OK || n > outsize)
+		return SQFS_ERROR_COMPRESSOR;
+	return (sqfs_s32)n;
+}
+
+/* A decompressor for `cfg`: libsquashfs', or ours for LZO. 0 or an SQFS_ERROR. */
+static int make_decompressor(const sqfs_compressor_config_t *cfg, sqfs_compressor_t **ret)
+{
+	sqfs_compressor_t *c;
+
+	if (cfg->id != SQFS_COMP_LZO)
+		return sqfs_compressor_create(cfg, ret);
+	if (lzo_init() != LZO_E_OK)
+		return SQFS_ERROR_UNSUPPORTED;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return SQFS_ERROR_ALLOC;
+	c->base.destroy = lzo_destroy;
+	c->read_options = lzo_read_options;
+	c->do_block = lzo_do_block;
+	*ret = c;
+	return 0;
 }
 
 /* --- the image and its metadata ---------------------------------------- */
@@ -964,7 +1006,7 @@ static int run_chunk(void *ctx, size_t i)
 	wk->fcur = NO_FRAG;
 	wk->blk = malloc(img->sb.block_size);
 	wk->fbuf = malloc(img->sb.block_size);
-	if (!wk->blk || !wk->fbuf || sqfs_compressor_create(&img->cfg, &wk->cmp) != 0)
+	if (!wk->blk || !wk->fbuf || make_decompressor(&img->cfg, &wk->cmp) != 0)
 		r = -GB_ENOMEM;
 	mr_init(&wk->list, img, wk->cmp, img->sb.inode_start, img->sb.dir_start);
 	mr_init(&wk->frag, img, wk->cmp, SB_SIZE,
@@ -1106,7 +1148,7 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 
 	if (r < 0)
 		return r;
-	if (sqfs_compressor_create(&img.cfg, &cmp) != 0)
+	if (make_decompressor(&img.cfg, &cmp) != 0)
 		return gb_unpack_fail(u, -GB_EUNSUP, "squashfs: cannot create the %s decompressor",
 				      comp_name(img.sb.comp));
 	if ((img.sb.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) &&

@@ -152,7 +152,8 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 			continue;
 		if (start < h.hdr_size || start >= h.len) {
 			gb_unpack_warn(u, "TRX partition %u offset 0x%x outside the image "
-				       "(header %u bytes, len %u): skipped", i, start, h.hdr_size, h.len);
+				       "(header %u bytes, len %u): skipped", i, start, h.hdr_size,
+				       h.len);
 			continue;
 		}
 		if (start >= avail)

@@ -98,9 +98,12 @@ static int read_header(const struct gb_span *in, struct uimage_hdr *h)
 	h->arch = p[29];
 	h->type = p[30];
 	h->comp = p[31];
-	/* printable for diagnostics */
-	for (unsigned i = 0; i < 32; i++)
-		h->name[i] = p[32 + i] == 0 || (p[32 + i] >= 0x20 && p[32 + i] < 0x7f) ? (char)p[32 + i] : '?';
+	/* kept printable for diagnostics */
+	for (unsigned i = 0; i < 32; i++) {
+		uint8_t c = p[32 + i];
+
+		h->name[i] = c == 0 || (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
 	h->name[32] = '\0';
 	return 0;
 }
@@ -170,31 +173,33 @@ static int unpack_multi(struct gb_unpack *u, const struct gb_span *in, uint64_t 
 static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb_probe *p)
 {
 	struct uimage_hdr h;
-	uint64_t declared, avail;
+	uint64_t declared, avail, end;
 	int r = read_header(in, &h);
 
 	if (r < 0)
 		return gb_unpack_fail(u, -GB_ECORRUPT, "uImage: header no longer valid");
 	declared = IH_HDR + (uint64_t)h.size;
 	avail = in->n;
+	end = declared < avail ? declared : avail;
 	if (declared <= avail) {
 		uint32_t dcrc = crc32_span(0, in->p + IH_HDR, h.size);
 
 		if (dcrc != h.dcrc)
-			gb_unpack_warn(u, "uImage \"%s\": data CRC mismatch (header 0x%08x, data 0x%08x)",
-				       h.name, h.dcrc, dcrc);
+			gb_unpack_warn(u, "uImage \"%s\": data CRC mismatch "
+				       "(header 0x%08x, data 0x%08x)", h.name, h.dcrc, dcrc);
 	}
 	if (h.type == IH_TYPE_MULTI)
-		r = unpack_multi(u, in, declared < avail ? declared : avail);
-	else if (avail > IH_HDR)
-		r = gb_unpack_region(u, IH_HDR, (declared < avail ? declared : avail) - IH_HDR,
+		r = unpack_multi(u, in, end);
+	else if (end > IH_HDR)
+		r = gb_unpack_region(u, IH_HDR, end - IH_HDR,
 				     h.type == 0 ? "data" : NAME_OF(type_names, h.type));
 	if (r < 0)
 		return r;
 	if (declared > avail)
 		return gb_unpack_fail(u, -GB_ETRUNC,
-				      "uImage \"%s\": header declares %u data bytes, only %llu available",
-				      h.name, h.size, (unsigned long long)(avail - IH_HDR));
+				      "uImage \"%s\": header declares %u data bytes, "
+				      "only %llu available", h.name, h.size,
+				      (unsigned long long)(avail - IH_HDR));
 	return 0;
 }
 

@@ -115,7 +115,7 @@ static int xz_stream(struct gb_sout *o, const struct gb_span *in, uint64_t *pos,
 		ret = lzma_code(&zs, LZMA_FINISH);
 		produced = GB_SOUT_CHUNK - zs.avail_out;
 		*pos = start + zs.total_in;
-		r = gb__sout_write(o, buf, produced);
+		r = gb__sout_write(o, buf, produced, *pos);
 		if (r < 0 || ret == LZMA_STREAM_END)
 			break;
 		if (ret == LZMA_OK)
@@ -123,10 +123,10 @@ static int xz_stream(struct gb_sout *o, const struct gb_span *in, uint64_t *pos,
 		if (ret == LZMA_MEM_ERROR)
 			r = -GB_ENOMEM;
 		else if (ret == LZMA_MEMLIMIT_ERROR)
-			r = gb__sout_err(o, -GB_EUNSUP, "xz stream at %llu needs more than %llu MiB",
+			r = gb__sout_err(o, -GB_EUNSUP, "xz stream at %llu needs over %llu MiB",
 					 (unsigned long long)start, XZ_MEMLIMIT >> 20);
 		else if (ret == LZMA_BUF_ERROR && zs.avail_in == 0)
-			r = gb__sout_err(o, -GB_ETRUNC, "xz stream ends at %llu before its end",
+			r = gb__sout_err(o, -GB_ETRUNC, "xz stream cut at %llu",
 					 (unsigned long long)*pos);
 		else
 			r = gb__sout_err(o, -GB_ECORRUPT, "xz stream at %llu: %s near offset %llu",

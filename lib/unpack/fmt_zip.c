@@ -40,6 +40,7 @@
 #define Z64_EOCD 56u
 #define Z64_LOC 20u
 #define MAX_ENTRIES (1u << 22)
+#define MAX_SHIFT (1ULL << 40) /* a larger self-extractor prefix is not believed */
 
 struct zwalk {
 	const struct gb_span *in;
@@ -167,6 +168,7 @@ static int walk_local(struct zwalk *w)
 		return 0;
 	if (!local_ok(h))
 		return -GB_ECORRUPT;
+	w->n_local++;
 	ds = w->pos + LFH + gb_le16(h + 26) + gb_le16(h + 28);
 	if (ds > w->in->n)
 		return -GB_ETRUNC;
@@ -183,7 +185,6 @@ static int walk_local(struct zwalk *w)
 		return -GB_ETRUNC;
 	}
 	w->pos = end;
-	w->n_local++;
 	return 1;
 }
 
@@ -268,7 +269,8 @@ static int walk_eocd(struct zwalk *w)
 	if (entries != w->n_cd || cd_size != w->cd_end - w->cd_start)
 		return -GB_ECORRUPT;
 	end = w->pos + EOCD + gb_le16(h + 20);
-	w->shift = cd_off >= w->cd_start ? (int64_t)(cd_off - w->cd_start) : -1;
+	w->shift = cd_off >= w->cd_start && cd_off - w->cd_start < MAX_SHIFT ?
+			   (int64_t)(cd_off - w->cd_start) : -1;
 	w->pos = end > w->in->n ? w->in->n : end;
 	w->ended = true;
 	return 0;

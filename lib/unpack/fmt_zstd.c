@@ -50,7 +50,9 @@ static int zs_frame_header(const struct gb_span *in, uint64_t off, struct zs_fra
 	uint8_t fhd, wd, single, n;
 	uint64_t p = off + 5;
 
-	if (gb_rd_u32le(in, off, &magic) < 0 || magic != ZS_MAGIC || gb_rd_u8(in, off + 4, &fhd) < 0)
+	if (gb_rd_u32le(in, off, &magic) < 0 || magic != ZS_MAGIC)
+		return -GB_ENOTFOUND;
+	if (gb_rd_u8(in, off + 4, &fhd) < 0)
 		return -GB_ENOTFOUND;
 	if (fhd & 0x08)
 		return -GB_ENOTFOUND;
@@ -150,7 +152,7 @@ static int zs_decode(struct gb_sout *o, ZSTD_DCtx *dctx, const struct gb_span *i
 		size_t ret = ZSTD_decompressStream(dctx, &ob, &ib);
 
 		*pos = ib.pos;
-		r = gb__sout_write(o, buf, ob.pos);
+		r = gb__sout_write(o, buf, ob.pos, *pos);
 		if (r < 0)
 			return r;
 		if (ZSTD_isError(ret)) {

@@ -51,6 +51,7 @@ struct gb_wfile {
 	struct gb_sha256 *hash;
 	int fd;
 	uint64_t written;
+	uint64_t input;  /* compressed bytes behind `written`, 0 = unknown */
 	bool limited;
 	int err;
 };
@@ -390,7 +391,7 @@ int gb_wfile_write(struct gb_wfile *f, const void *buf, size_t n)
 	if (n == 0)
 		return 0;
 	uint64_t after = f->written + n;
-	uint64_t in = u->span->n ? u->span->n : 1;
+	uint64_t in = f->input ? f->input : u->span->n ? u->span->n : 1;
 	if (after > lim->max_file_bytes ||
 	    (after > lim->ratio_floor && after / in >= lim->max_ratio)) {
 		f->limited = true;
@@ -402,6 +403,7 @@ int gb_wfile_write(struct gb_wfile *f, const void *buf, size_t n)
 	}
 	uint64_t total = atomic_fetch_add(&s->bytes_written, n) + n;
 	if (total > lim->max_total_bytes) {
+		atomic_fetch_sub(&s->bytes_written, n); /* not written after all */
 		f->limited = true;
 		f->err = -GB_ELIMIT;
 		if (!atomic_exchange(&s->total_limit_hit, true))
@@ -424,6 +426,11 @@ int gb_wfile_write(struct gb_wfile *f, const void *buf, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+void gb_wfile_set_input(struct gb_wfile *f, uint64_t consumed)
+{
+	f->input = consumed;
 }
 
 int gb_unpack_file_end(struct gb_unpack *u, struct gb_wfile *f, int status)

@@ -104,9 +104,10 @@ static inline void gb__sout_init(struct gb_sout *o, struct gb_unpack *u, const c
 }
 
 /* Append n decoded bytes (n may be 0), creating the file first if needed.
- * Returns 0, -GB_ELIMIT (stop: the engine recorded the limit), -GB_EIO or
+ * `in_pos` is how many input bytes the decoder has used so far: the engine
+ * measures the expansion ratio against it, so a bomb stops early. Returns 0, -GB_ELIMIT (stop: the engine recorded the limit), -GB_EIO or
  * -GB_ENOMEM (stop). */
-static inline int gb__sout_write(struct gb_sout *o, const void *buf, size_t n)
+static inline int gb__sout_write(struct gb_sout *o, const void *buf, size_t n, uint64_t in_pos)
 {
 	int r;
 
@@ -118,6 +119,7 @@ static inline int gb__sout_write(struct gb_sout *o, const void *buf, size_t n)
 	}
 	if (n == 0)
 		return 0;
+	gb_wfile_set_input(o->f, in_pos);
 	r = gb_wfile_write(o->f, buf, n);
 	if (r < 0)
 		return r;
@@ -149,7 +151,7 @@ static inline int gb__sout_close(struct gb_sout *o, int err, uint64_t consumed)
 
 	gb_unpack_set_consumed(o->u, consumed);
 	if (err == 0 && !o->begun) {
-		err = gb__sout_write(o, NULL, 0);
+		err = gb__sout_write(o, NULL, 0, consumed);
 		if (err < 0)
 			return err;
 	}

@@ -27,7 +27,8 @@ static int check_rsvmap(const struct gb_fdt *f)
 	for (unsigned i = 0; i < GB_FDT_MAX_RSV; i++, off += 16) {
 		uint64_t addr, size;
 
-		if (gb_rd_u64be(&f->blob, off, &addr) < 0 || gb_rd_u64be(&f->blob, off + 8, &size) < 0)
+		if (gb_rd_u64be(&f->blob, off, &addr) < 0 ||
+		    gb_rd_u64be(&f->blob, off + 8, &size) < 0)
 			return -GB_ECORRUPT;
 		if (addr == 0 && size == 0)
 			return 0;

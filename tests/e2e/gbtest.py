@@ -5,7 +5,7 @@ independent oracle: the corpus generator's truth.json (../shared/corpus), hostil
 expectations written down from Debian's own tools (test_real.py).
 
 Environment (set by meson's test_env, or by hand):
-  GLASSBOX               path of the CLI binary (build-xxx/cli/glassbox)
+  GLASSBOX               path of the CLI binary (BUILD/glassbox)
   GB_SOURCE_ROOT         the source tree (../shared is looked up beside it)
   GB_BUILD_ROOT          the build tree
   GLASSBOX_CORPUS_CACHE  where corpus images are built and cached
@@ -121,7 +121,9 @@ def glassbox():
     if not g:
         root = os.environ.get('GB_BUILD_ROOT')
         if root:
-            g = os.path.join(root, 'cli', 'glassbox')
+            g = os.path.join(root, 'glassbox')
+            if not os.access(g, os.X_OK):
+                g = os.path.join(root, 'cli', 'glassbox')
     if not g or not os.access(g, os.X_OK):
         out('GLASSBOX is not set or not executable (%s)' % g)
         out('0 passed, 1 failed')
@@ -303,16 +305,28 @@ class Run:
         return [esc(l, 200) for l in lines[-n:]]
 
 
+def _vm_hwm_kib(pid):
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def run(argv, timeout=600, cwd=None, env=None, preexec=None):
     """Runs argv with stdout/stderr captured in files; kills the process group on timeout.
-
-    Uses wait4() so that the child's own peak RSS is known."""
+    Polls the child's peak RSS (VmHWM) every 20 ms while it runs."""
     r = Run()
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         t0 = time.monotonic()
         p = subprocess.Popen(argv, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, cwd=cwd,
                              env=env, start_new_session=True, preexec_fn=preexec)
+        hwm = 0
         while True:
+            hwm = max(hwm, _vm_hwm_kib(p.pid))
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 break
@@ -327,7 +341,9 @@ def run(argv, timeout=600, cwd=None, env=None, preexec=None):
             time.sleep(0.02)
         p.returncode = 0     # reaped by wait4; keep Popen from waiting again
         r.elapsed = time.monotonic() - t0
-        r.maxrss_kib = ru.ru_maxrss
+        # ru_maxrss would include the parent's memory copied by fork() before exec();
+        # the polled VmHWM of the running child is its own peak (approximately)
+        r.maxrss_kib = hwm
         if os.WIFSIGNALED(status):
             r.signal = os.WTERMSIG(status)
         elif not r.timed_out:

@@ -149,6 +149,27 @@ def noted_files(rep, regex=None):
     return [f for f in rep.files() if f.get('note') and (regex is None or regex.search(f['note']))]
 
 
+def traversal_entries(rep, files, marker):
+    """(entries carrying the marker, offending descriptions, stripped absolute entries).
+
+    The marker names say how a member tried to escape: *_absolute members may be kept with
+    the leading '/' stripped (inside OUTDIR); every other one (../, ..\\, through a symlink)
+    must be absent or carry a note."""
+    trav = [f for f in files if marker in (f.get('path') or '')]
+    bad, stripped = [], []
+    for f in trav:
+        p = f.get('path') or ''
+        if f.get('note'):
+            continue
+        if 'absolute' in p.rsplit('/', 1)[-1] and (not f.get('disk') or
+                                                   gb.inside(rep.outdir, rep.disk(f))):
+            stripped.append(f)
+            continue
+        bad.append('%s (type %s, disk %s) has no note' % (gb.esc(p, 90), f.get('type'),
+                                                          gb.esc(f.get('disk'), 60)))
+    return trav, bad, stripped
+
+
 # ------------------------------------------------------------------------- expectations
 def exp_skip_entry_or_refuse(res, a, rep, label, ctx):
     marker = a.get('escape_marker') or ctx['marker']
@@ -159,18 +180,15 @@ def exp_skip_entry_or_refuse(res, a, rep, label, ctx):
         res.check('%s: safe member %s extracted' % (label, m), ok,
                   'in report %d time(s)%s' % (len(hits), '' if ok or not hits else
                                               ', not on disk'))
-    trav = [f for f in rep.files() if marker in (f.get('path') or '')]
-    bad = []
-    for f in trav:
-        p = f.get('path') or ''
-        if f.get('note'):
-            continue
-        bad.append('%s (type %s, disk %s) has no note' % (gb.esc(p, 90), f.get('type'),
-                                                          gb.esc(f.get('disk'), 60)))
+    trav, bad, stripped = traversal_entries(rep, rep.files(), marker)
     res.check('%s: traversal entries absent or noted' % label, not bad,
-              '%d marker entries in report, %d with a note' % (len(trav), len(trav) - len(bad)),
+              '%d marker entries in report, %d with a note' % (
+                  len(trav), sum(1 for f in trav if f.get('note'))),
               lines=bad[:6] + ['note: %s' % gb.esc(f.get('note'), 100) for f in trav[:3]
                                if f.get('note')])
+    for f in stripped:
+        res.note('%s: absolute member kept inside OUTDIR without a note: %s -> %s' % (
+            label, gb.esc(f.get('path'), 80), gb.esc(f.get('disk'), 80)))
     if a.get('devices'):
         want = {}
         for d in a['devices']:
@@ -401,11 +419,11 @@ def exp_fw_with_hostile(res, a, rep, label, ctx):
             if carved:
                 marker = ctx['marker']
                 sub = [y['id'] for x in carved for y in rep.subtree(x)]
-                trav = [f for f in rep.files(sub) if marker in (f.get('path') or '')]
-                bad = [f for f in trav if not f.get('note')]
+                trav, bad, stripped = traversal_entries(rep, rep.files(sub), marker)
                 res.check('%s: nested %s traversal entries absent or noted' % (label, p), not bad,
-                          '%d marker entries' % len(trav),
-                          lines=[gb.esc(f.get('path')) for f in bad[:4]])
+                          '%d marker entries, %d with a note, %d absolute kept inside' % (
+                              len(trav), sum(1 for f in trav if f.get('note')), len(stripped)),
+                          lines=bad[:4])
 
 
 EXPECT = {
@@ -432,7 +450,7 @@ def run_case(res, hdir, manifest, a):
     label = a['file']
     marker = a.get('escape_marker') or manifest.get('escape_marker') or 'MKHOSTILE_ESCAPE'
     canary_file = a.get('canary_file') or manifest.get('canary_file')
-    out('-- %s (%s, expect %s)' % (label, a.get('kind'), a.get('expect')))
+    gb.out('-- %s (%s, expect %s)' % (label, a.get('kind'), a.get('expect')))
     img = os.path.join(hdir, a['file'])
     parent = gb.workdir('hostile')
     outdir = os.path.join(parent, 'out')
@@ -552,7 +570,7 @@ def main():
             continue
         t0 = time.time()
         run_case(res, hdir, manifest, a)
-        out('   (%.1fs)' % (time.time() - t0))
+        gb.out('   (%.1fs)' % (time.time() - t0))
     res.finish()
 
 

@@ -116,6 +116,10 @@ int gb_unpack_file_begin(struct gb_unpack *u, const struct gb_entry *e, struct g
 /* Append data. -GB_ELIMIT when a size or expansion limit is hit (the file is
  * kept, truncated, and marked so); -GB_EIO when the disk write fails. */
 int gb_wfile_write(struct gb_wfile *f, const void *buf, size_t n);
+/* Decompressors: how many compressed input bytes produced what was written so
+ * far. The expansion-ratio limit then compares against this instead of the
+ * whole structure, so a bomb is stopped early. */
+void gb_wfile_set_input(struct gb_wfile *f, uint64_t consumed);
 /* Finish the file. `status` < 0 marks it incomplete (corrupt/truncated data):
  * it is kept and flagged. Always releases f. */
 int gb_unpack_file_end(struct gb_unpack *u, struct gb_wfile *f, int status);

@@ -216,7 +216,8 @@ static void test_truncated(void **state)
 	if (!gbt_have_tool("cpio"))
 		skip();
 	make_tree();
-	gbt_sh("cd src && printf 'a.txt\\ndir/sub/blob.bin\\n' | cpio --quiet -o -H newc > ../t.cpio"
+	gbt_sh("cd src && printf 'a.txt\\ndir/sub/blob.bin\\n'"
+	       " | cpio --quiet -o -H newc > ../t.cpio"
 	       " && cd .. && head -c 50000 t.cpio > cut.cpio");
 	struct gb_scan *s = gbt_scan("cut.cpio", "out");
 	const struct gb_node *n = gbt_node(s, "cpio");
@@ -288,21 +289,21 @@ static void test_hostile_names(void **state)
 	gb_scan_free(s);
 }
 
+/* each test in a fresh temporary directory */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, gbt_setup_tmpdir, gbt_teardown_tmpdir)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_newc, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_crc, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_odc, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_carved, gbt_setup_tmpdir, gbt_teardown_tmpdir),
+		T(test_newc),
+		T(test_crc),
+		T(test_odc),
+		T(test_carved),
 		cmocka_unit_test(test_probe_handmade),
-		cmocka_unit_test_setup_teardown(test_truncated, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_missing_trailer, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_damaged_middle_header, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_hostile_names, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
+		T(test_truncated),
+		T(test_missing_trailer),
+		T(test_damaged_middle_header),
+		T(test_hostile_names),
 	};
 	return cmocka_run_group_tests_name("fmt_cpio", tests, NULL, NULL);
 }

@@ -37,12 +37,12 @@ static void make_tree(void)
 	gbt_sh("rm -rf src && mkdir -p src/dir/sub src/emptydir && "
 	       "head -c 1048576 /dev/urandom > src/random.bin && "
 	       "seq 1 20000 | sed 's/$/ the quick brown fox jumps over the lazy dog/' > src/dir/text.txt && "
-	       ": > src/empty && echo 'setuid helper' > src/dir/suid && "
+	       ": > src/empty && echo 'setuid helper' > src/dir/suid && chmod 4755 src/dir/suid && "
 	       "head -c 70000 /dev/zero > src/zeros && "
 	       "ln -s dir/text.txt src/link && ln -s /nonexistent/abs src/dir/sub/abs && "
 	       "ln src/dir/suid src/hardlink && mkfifo src/fifo");
 	gbt_sh("printf '%%s\\n' '/dir/tty c 620 0 5 4 64 0 0 -' "
-	       "'/dir/text.txt f 640 1000 100 - - - - -' '/dir/suid f 4755 0 0 - - - - -' > dev.tab");
+	       "'/dir/text.txt f 640 1000 100 - - - - -' > dev.tab");
 	made = true;
 }
 

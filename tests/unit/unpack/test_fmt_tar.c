@@ -154,7 +154,8 @@ static void test_v7(void **state)
 static void test_sparse(void **state)
 {
 	gbt_sh("mkdir -p src && truncate -s 3M src/sparse.bin"
-	       " && printf 'middle' | dd of=src/sparse.bin bs=1 seek=1048576 conv=notrunc 2>/dev/null"
+	       " && printf 'middle'"
+	       " | dd of=src/sparse.bin bs=1 seek=1048576 conv=notrunc 2>/dev/null"
 	       " && printf 'end' | dd of=src/sparse.bin bs=1 seek=2097152 conv=notrunc 2>/dev/null"
 	       " && cd src && tar --format=gnu -S -cf ../gnu.tar sparse.bin"
 	       " && tar --format=posix -S -cf ../pax.tar sparse.bin");
@@ -368,25 +369,24 @@ static void test_hostile_names(void **state)
 	gb_scan_free(s);
 }
 
+/* each test in a fresh temporary directory */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, gbt_setup_tmpdir, gbt_teardown_tmpdir)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_gnu, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_posix, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_ustar, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_v7, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_sparse, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_sparse_terabyte, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_carved, gbt_setup_tmpdir, gbt_teardown_tmpdir),
+		T(test_gnu),
+		T(test_posix),
+		T(test_ustar),
+		T(test_v7),
+		T(test_sparse),
+		T(test_sparse_terabyte),
+		T(test_carved),
 		cmocka_unit_test(test_probe_handmade),
-		cmocka_unit_test_setup_teardown(test_bad_checksum_not_claimed, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_truncated, gbt_setup_tmpdir, gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_damaged_middle_header, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_hostile_names, gbt_setup_tmpdir,
-						gbt_teardown_tmpdir),
+		T(test_bad_checksum_not_claimed),
+		T(test_truncated),
+		T(test_damaged_middle_header),
+		T(test_hostile_names),
 	};
 	return cmocka_run_group_tests_name("fmt_tar", tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ static void test_concatenated_streams(void **state)
 /* Stream padding (zero bytes, a multiple of four) between streams. */
 static void test_stream_padding(void **state)
 {
-	CC_NEED_TOOL(&xzf);
+	cc_need_tool(xzf.tool);
 	cc_make_sample("pa", 20);
 	cc_make_sample("pb", 20);
 	gbt_sh("cat pa pb > pab");
@@ -52,7 +52,7 @@ static void test_trailing_garbage_and_second_stream(void **state)
 
 static void test_truncated(void **state)
 {
-	cc_truncated(&xzf, NULL);
+	cc_truncated(&xzf, NULL, 1024);
 }
 
 static void test_corrupt_data(void **state)
@@ -69,12 +69,12 @@ static void test_bad_header(void **state)
 
 static void test_bomb_stops_at_file_limit(void **state)
 {
-	cc_bomb(&xzf, 64);
+	cc_bomb(&xzf, 24);
 }
 
 static void test_names(void **state)
 {
-	CC_NEED_TOOL(&xzf);
+	cc_need_tool(xzf.tool);
 	cc_make_sample("root", 10);
 	gbt_sh("xz -c root > root.txz");
 	struct gb_scan *s = gbt_scan("root.txz", "out");
