@@ -7,10 +7,11 @@
 /* Exit codes (documented in the README). */
 enum {
 	GB_EXIT_OK = 0,
-	GB_EXIT_FAILURE = 1, /* internal failure (out of memory) */
+	GB_EXIT_FINDINGS = 1, /* --fail-on: a finding at or above the severity */
 	GB_EXIT_USAGE = 2,
-	GB_EXIT_INPUT = 3,   /* the input cannot be read */
-	GB_EXIT_OUTPUT = 4,  /* the output directory cannot be written */
+	GB_EXIT_INPUT = 3,    /* the input cannot be read */
+	GB_EXIT_OUTPUT = 4,   /* the output directory cannot be written */
+	GB_EXIT_FAILURE = 5,  /* internal failure (out of memory), or rules/wordlist unusable */
 };
 
 struct gb_command {

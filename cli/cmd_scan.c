@@ -15,6 +15,8 @@ static void scan_usage(void)
 		"usage: glassbox scan IMAGE [-o OUTDIR] [--jobs N] [--json]\n"
 		"                     [--max-depth N] [--max-entries N] [--max-nodes N]\n"
 		"                     [--max-file-bytes SIZE] [--max-total-bytes SIZE] [--max-ratio N]\n"
+		"                     [--no-audit] [--wordlist FILE] [--rules PATH]... [--no-default-rules]\n"
+		"                     [--vulndb PATH] [--fail-on SEVERITY]\n"
 		"\n"
 		"Unpacks IMAGE recursively into OUTDIR (default ./glassbox-out/<image-name>/):\n"
 		"OUTDIR/extracted/ mirrors the nesting, OUTDIR/report.json is the inventory.\n"
@@ -28,6 +30,13 @@ static void scan_usage(void)
 		"      --max-file-bytes S  bytes of one extracted file or stream (default 2G)\n"
 		"      --max-total-bytes S bytes written in all (default 16G)\n"
 		"      --max-ratio N       expansion ratio of one stream past 64M (default 250)\n"
+		"      --no-audit          unpack and inventory only, no analyzers\n"
+		"      --wordlist FILE     extra passwords to try on every password hash\n"
+		"      --rules PATH        YARA rule file or directory (repeatable)\n"
+		"      --no-default-rules  do not load glassbox's built-in YARA rules\n"
+		"      --vulndb PATH       vulnerability database (default $XDG_DATA_HOME/glassbox/vulndb.sqlite)\n"
+		"      --fail-on SEVERITY  exit 1 when a finding is at or above SEVERITY\n"
+		"                          (critical, high, medium, low, info)\n"
 		"SIZE takes K, M, G, T suffixes (powers of 1024).\n");
 }
 
@@ -39,6 +48,12 @@ enum {
 	OPT_MAX_FILE,
 	OPT_MAX_TOTAL,
 	OPT_MAX_RATIO,
+	OPT_NO_AUDIT,
+	OPT_WORDLIST,
+	OPT_RULES,
+	OPT_NO_DEFAULT_RULES,
+	OPT_VULNDB,
+	OPT_FAIL_ON,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +66,12 @@ static const struct option long_opts[] = {
 	{"max-file-bytes", required_argument, NULL, OPT_MAX_FILE},
 	{"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
 	{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+	{"no-audit", no_argument, NULL, OPT_NO_AUDIT},
+	{"wordlist", required_argument, NULL, OPT_WORDLIST},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
+	{"vulndb", required_argument, NULL, OPT_VULNDB},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -90,11 +111,16 @@ static int parse_limit(int opt, const char *arg, struct gb_limits *lim)
 static int run_scan(int argc, char **argv)
 {
 	struct gb_scan_opts opts;
+	struct gb_audit_opts aopts;
 	const char *outdir = NULL;
-	bool json = false;
+	const char *rules[64];
+	bool json = false, audit_on = true;
+	int fail_on = -1;
 	int c;
 
 	gb_scan_opts_init(&opts);
+	gb_audit_opts_init(&aopts);
+	aopts.rules = rules;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:j:h", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -110,6 +136,32 @@ static int run_scan(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_NO_AUDIT:
+			audit_on = false;
+			break;
+		case OPT_WORDLIST:
+			aopts.wordlist = optarg;
+			break;
+		case OPT_RULES:
+			if (aopts.n_rules == 64) {
+				gb_cli_error("at most 64 --rules");
+				return GB_EXIT_USAGE;
+			}
+			rules[aopts.n_rules++] = optarg;
+			break;
+		case OPT_NO_DEFAULT_RULES:
+			aopts.no_default_rules = true;
+			break;
+		case OPT_VULNDB:
+			aopts.vulndb = optarg;
+			break;
+		case OPT_FAIL_ON:
+			fail_on = gb_severity_parse(optarg);
+			if (fail_on < 0) {
+				gb_cli_error("--fail-on takes critical, high, medium, low or info");
+				return GB_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			scan_usage();
 			return GB_EXIT_OK;
@@ -118,7 +170,7 @@ static int run_scan(int argc, char **argv)
 			return GB_EXIT_USAGE;
 		default:
 			if (parse_limit(c, optarg, &opts.limits) < 0) {
-				gb_cli_error("invalid value '%s' for --%s", optarg, long_opts[c - OPT_JSON + 2].name);
+				gb_cli_error("invalid value '%s' for a limit option", optarg);
 				return GB_EXIT_USAGE;
 			}
 		}
@@ -137,6 +189,8 @@ static int run_scan(int argc, char **argv)
 	}
 
 	struct gb_scan *scan = NULL;
+	struct gb_audit *audit = NULL;
+	aopts.jobs = opts.jobs;
 	int r = gb_scan_run(&opts, &scan);
 	int code = GB_EXIT_OK;
 	if (r == -GB_EIO && scan && scan->n_nodes == 0) {
@@ -150,19 +204,32 @@ static int run_scan(int argc, char **argv)
 			gb_cli_error("scan stopped: %s", scan->error ? scan->error : gb_strerror(r));
 			code = GB_EXIT_OUTPUT;
 		}
+		if (audit_on) {
+			int ar = gb_audit_run(scan, &aopts, &audit);
+			if (ar < 0) {
+				gb_cli_error("audit: %s", gb_audit_error(audit) ? gb_audit_error(audit) : gb_strerror(ar));
+				gb_audit_free(audit);
+				gb_scan_free(scan);
+				free(def);
+				return GB_EXIT_FAILURE;
+			}
+		}
 		size_t n = strlen(opts.outdir) + sizeof("/report.json");
 		char *path = malloc(n);
 		if (!path || (snprintf(path, n, "%s/report.json", opts.outdir),
-			      gb_report_json_write_file(scan, path) < 0)) {
+			      gb_report_json_write_file(scan, audit, path) < 0)) {
 			gb_cli_error("cannot write %s/report.json: %s", opts.outdir, strerror(errno));
 			code = GB_EXIT_OUTPUT;
 		}
 		free(path);
 		if (json)
-			gb_report_json_write(scan, stdout);
+			gb_report_json_write(scan, audit, stdout);
 		else
-			gb_report_text_write(scan, stdout);
+			gb_report_text_write(scan, audit, stdout);
+		if (code == GB_EXIT_OK && fail_on >= 0 && gb_audit_max_severity(audit) >= fail_on)
+			code = GB_EXIT_FINDINGS;
 	}
+	gb_audit_free(audit);
 	gb_scan_free(scan);
 	free(def);
 	return code;

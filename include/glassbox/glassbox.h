@@ -2,6 +2,7 @@
 #ifndef GLASSBOX_GLASSBOX_H
 #define GLASSBOX_GLASSBOX_H
 
+#include <glassbox/audit.h>
 #include <glassbox/errors.h>
 #include <glassbox/limits.h>
 #include <glassbox/report.h>

@@ -119,7 +119,7 @@ static json_t *summary_json(const struct gb_scan *scan)
 	return o;
 }
 
-static json_t *report_json(const struct gb_scan *scan)
+static json_t *report_json(const struct gb_scan *scan, const struct gb_audit *audit)
 {
 	json_t *root = json_object(), *tool = json_object(), *input = json_object();
 	json_t *nodes = json_array(), *files = json_array(), *regions = json_array();
@@ -142,12 +142,18 @@ static json_t *report_json(const struct gb_scan *scan)
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "regions", regions);
+	if (audit) {
+		/* Borrowed: root lives only until it is written. */
+		json_object_set(root, "audit", (json_t *)gb_audit_summary(audit));
+		for (const char *const *sec = gb_audit_sections(audit); *sec; sec++)
+			json_object_set(root, *sec, (json_t *)gb_audit_section(audit, *sec));
+	}
 	return root;
 }
 
-int gb_report_json_write(const struct gb_scan *scan, FILE *out)
+int gb_report_json_write(const struct gb_scan *scan, const struct gb_audit *audit, FILE *out)
 {
-	json_t *root = report_json(scan);
+	json_t *root = report_json(scan, audit);
 	if (!root)
 		return -GB_ENOMEM;
 	int r = json_dumpf(root, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -157,7 +163,7 @@ int gb_report_json_write(const struct gb_scan *scan, FILE *out)
 	return 0;
 }
 
-int gb_report_json_write_file(const struct gb_scan *scan, const char *path)
+int gb_report_json_write_file(const struct gb_scan *scan, const struct gb_audit *audit, const char *path)
 {
 	size_t len = strlen(path);
 	char *tmp = malloc(len + 16);
@@ -176,7 +182,7 @@ int gb_report_json_write_file(const struct gb_scan *scan, const char *path)
 		free(tmp);
 		return -GB_EIO;
 	}
-	int r = gb_report_json_write(scan, f);
+	int r = gb_report_json_write(scan, audit, f);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		r = -GB_EIO;
 	fchmod(fileno(f), 0644);

@@ -118,7 +118,7 @@ struct gb_scan *gbt_scan_limits(const char *image, const char *outdir, const str
 	/* Also exercise the reporter on every scan a test makes. */
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/report.json", outdir);
-	assert_int_equal(gb_report_json_write_file(scan, path), 0);
+	assert_int_equal(gb_report_json_write_file(scan, NULL, path), 0);
 	return scan;
 }
 
