@@ -289,6 +289,18 @@ int gb_aout_parallel(struct gb_aout *o, size_t n, int (*fn)(void *ctx, size_t i)
 
 /* ---- running ---- */
 
+/* The message an analyzer's init() left with gb_audit_init_error(); init()
+ * runs on the thread that called gb_audit_run(), hence thread-local. */
+static _Thread_local char init_error[1024];
+
+void gb_audit_init_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(init_error, sizeof(init_error), fmt, ap);
+	va_end(ap);
+}
+
 struct active {
 	const struct gb_analyzer *an;
 	void *state;
@@ -465,10 +477,12 @@ int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, s
 			continue;
 		void *state = NULL;
 		if (an->init) {
+			init_error[0] = '\0';
 			r = an->init(opts, scan, &state);
 			if (r < 0) {
-				char buf[256];
-				snprintf(buf, sizeof(buf), "analyzer %s: %s", an->name, gb_strerror(r));
+				char buf[1280];
+				snprintf(buf, sizeof(buf), "analyzer %s: %s", an->name,
+					 init_error[0] ? init_error : gb_strerror(r));
 				a->error = strdup(buf);
 				break;
 			}

@@ -100,26 +100,47 @@ void gb__node_diag(struct gb_scanner *s, struct gb__node_rec *n, const char *fmt
 
 /* ---- setup ---- */
 
-static int build_matcher(struct gb_scanner *s)
+/* The matcher depends only on the registry: built once per process and
+ * shared read-only by every scan. */
+static struct gb_ac *matcher;
+static struct gb__magic_ref *matcher_refs;
+static int matcher_err;
+static pthread_once_t matcher_once = PTHREAD_ONCE_INIT;
+
+static void build_matcher_once(void)
 {
-	size_t total = 0;
+	size_t total = 0, n = 0;
 	for (size_t i = 0; i < gb__n_formats; i++)
 		total += gb__formats[i]->n_magics;
-	s->magic_refs = calloc(total ? total : 1, sizeof(*s->magic_refs));
-	if (!s->magic_refs || gb_ac_new(&s->ac) < 0)
-		return -GB_ENOMEM;
+	matcher_refs = calloc(total ? total : 1, sizeof(*matcher_refs));
+	if (!matcher_refs || gb_ac_new(&matcher) < 0) {
+		matcher_err = -GB_ENOMEM;
+		return;
+	}
 	for (size_t i = 0; i < gb__n_formats; i++) {
 		const struct gb_format *f = gb__formats[i];
 		for (unsigned m = 0; m < f->n_magics; m++) {
-			uint32_t id = (uint32_t)s->n_magic_refs++;
-			s->magic_refs[id].format = (uint16_t)i;
-			s->magic_refs[id].magic = (uint16_t)m;
-			int r = gb_ac_add(s->ac, (const uint8_t *)f->magics[m].bytes, f->magics[m].len, id);
-			if (r < 0)
-				return r;
+			uint32_t id = (uint32_t)n++;
+			matcher_refs[id].format = (uint16_t)i;
+			matcher_refs[id].magic = (uint16_t)m;
+			int r = gb_ac_add(matcher, (const uint8_t *)f->magics[m].bytes, f->magics[m].len, id);
+			if (r < 0) {
+				matcher_err = r;
+				return;
+			}
 		}
 	}
-	return gb_ac_build(s->ac);
+	matcher_err = gb_ac_build(matcher);
+}
+
+static int build_matcher(struct gb_scanner *s)
+{
+	pthread_once(&matcher_once, build_matcher_once);
+	if (matcher_err < 0)
+		return matcher_err;
+	s->ac = matcher;
+	s->magic_refs = matcher_refs;
+	return 0;
 }
 
 static int mkdir_p(const char *path)
@@ -430,8 +451,6 @@ void gb_scan_free(struct gb_scan *scan)
 	}
 	gb__vec_free(&s->nodes);
 	gb__vec_free(&s->regions);
-	gb_ac_free(s->ac);
-	free(s->magic_refs);
 	gb_map_unref(si->input);
 	if (s->outfd >= 0)
 		close(s->outfd);

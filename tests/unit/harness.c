@@ -35,7 +35,7 @@ int gbt_teardown_tmpdir(void **state)
 	return 0;
 }
 
-static int vsh(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static int vsh(const char *fmt, va_list ap)
 {
 	char *cmd = NULL;
 	if (vasprintf(&cmd, fmt, ap) < 0)

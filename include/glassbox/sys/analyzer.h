@@ -59,6 +59,11 @@ void gb_audit_unmap(struct gb_span *span);
 /* Run fn(ctx, i) for i < n on the audit's threads (the caller included). */
 int gb_aout_parallel(struct gb_aout *o, size_t n, int (*fn)(void *ctx, size_t i), void *ctx);
 
+/* From init() only: say why it fails (a rule's syntax error, an unreadable
+ * file) before returning -GB_EINVAL; the audit's error then reads
+ * "analyzer <name>: <text>" instead of the bare error code. */
+void gb_audit_init_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct gb_analyzer {
 	const char *name;        /* one name: an_<name>.c, ANALYZER(<name>), summary keys */
 	const char *description;
