@@ -27,6 +27,11 @@ extern const struct gb_command gb_cmd_scan;
 int gb_cli_parse_size(const char *s, uint64_t *ret);
 /* Parse an unsigned 32-bit count; returns -1 if invalid. */
 int gb_cli_parse_u32(const char *s, uint32_t *ret);
+/* mkdir -p; returns 0 or -1 with errno. */
+int gb_cli_mkdir_p(const char *path);
+/* glassbox's data directory: $XDG_DATA_HOME/glassbox or ~/.local/share/glassbox
+ * (malloc'd; NULL when neither variable is set). */
+char *gb_cli_data_dir(void);
 /* Print "glassbox: <msg>" to stderr. */
 void gb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

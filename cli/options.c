@@ -2,6 +2,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -50,4 +52,39 @@ void gb_cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int gb_cli_mkdir_p(const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		return -1;
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*q = '/';
+	}
+	int r = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return r;
+}
+
+char *gb_cli_data_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	char *out = NULL;
+	if (xdg && *xdg) {
+		if (asprintf(&out, "%s/glassbox", xdg) < 0)
+			return NULL;
+	} else if (home && *home) {
+		if (asprintf(&out, "%s/.local/share/glassbox", home) < 0)
+			return NULL;
+	}
+	return out;
 }
