@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glassbox/glassbox.h>
 #include <glassbox/sandbox.h>
@@ -223,6 +224,17 @@ static int run_scan(int argc, char **argv)
 		gb_cli_error(optind >= argc ? "scan needs an IMAGE" : "scan takes one IMAGE");
 		scan_usage();
 		return GB_EXIT_USAGE;
+	}
+	/* Unusable inputs of the audit are reported before a long scan, not after. */
+	if (aopts.wordlist && access(aopts.wordlist, R_OK) < 0) {
+		gb_cli_error("cannot read --wordlist %s: %s", aopts.wordlist, strerror(errno));
+		return GB_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < aopts.n_rules; i++) {
+		if (access(rules[i], R_OK) < 0) {
+			gb_cli_error("cannot read --rules %s: %s", rules[i], strerror(errno));
+			return GB_EXIT_USAGE;
+		}
 	}
 	opts.input = argv[optind];
 	char *def = outdir ? NULL : default_outdir(opts.input);

@@ -150,7 +150,7 @@ static const char *machine_name(unsigned m, char *buf, size_t cap)
 		{EM_SH, "SH"},           {EM_SPARCV9, "SPARCV9"}, {EM_IA_64, "IA_64"},   {EM_X86_64, "X86_64"},
 		{EM_XTENSA, "XTENSA"},   {EM_ARC_COMPACT, "ARC_COMPACT"},                {EM_OPENRISC, "OPENRISC"},
 		{EM_AARCH64, "AARCH64"}, {EM_MICROBLAZE, "MICROBLAZE"},                  {EM_RISCV, "RISCV"},
-		{EM_LOONGARCH, "LOONGARCH"}, {EM_NIOS32, "NIOS32"}, {EM_ARC_COMPACT2, "ARC_COMPACT2"},
+		{EM_LOONGARCH, "LOONGARCH"}, {EM_NDS32, "NDS32"}, {EM_ALTERA_NIOS2, "ALTERA_NIOS2"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].em == m)

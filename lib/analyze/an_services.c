@@ -8,14 +8,14 @@
  * line that starts each such service:
  *
  *   /etc/inittab (BusyBox and sysvinit id:runlevels:action:process);
- *   /etc/init.d/*, /etc/rc.d/**, /etc/rc[0-6S].d/*, /etc/rc.local, /etc/rcS,
+ *   /etc/init.d/ANY, /etc/rc.d/ANY, /etc/rcN.d/ANY, /etc/rc.local, /etc/rcS,
  *   /etc/rc (shell scripts, OpenWrt procd scripts: procd_set_param command);
  *   systemd units (ExecStart/ExecStartPre/ExecStartPost of .service files and
  *   drop-ins under /etc/systemd/system, /lib/systemd/system,
  *   /usr/lib/systemd/system; units not enabled by a .wants/.requires link are
  *   reported as info);
- *   crontabs (/etc/crontab, /etc/cron.d/*, /etc/crontabs/*,
- *   /var/spool/cron/crontabs/*); /etc/inetd.conf;
+ *   crontabs (/etc/crontab, /etc/cron.d/ANY, /etc/crontabs/ANY,
+ *   /var/spool/cron/crontabs/ANY); /etc/inetd.conf;
  *   /etc/ssh/sshd_config and OpenWrt's /etc/config/dropbear.
  *
  * Shell lines are split by lib/analyze/shlex.c (continuations, comments, &,
@@ -493,9 +493,9 @@ static void getty(struct ctx *cx, const char *const *av, size_t n, const char *t
 			user = o[i].arg;
 		else if ((o[i].letter == 'l' || long_is(&o[i], "login-program")) && o[i].arg)
 			login = o[i].arg;
-		else if (o[i].letter == 0 && !o[i].name && !tty && parse_port(o[i].arg) < 0 &&
+		else if (o[i].letter == 0 && !o[i].name && !tty && strspn(o[i].arg, "0123456789,") != strlen(o[i].arg) &&
 			 strcmp(o[i].arg, "-") != 0)
-			tty = o[i].arg; /* the first operand that is not a baud rate */
+			tty = o[i].arg; /* the first operand that is not a baud rate list */
 	}
 	if (!user && !(login && is_shell(login)))
 		return;

@@ -7,7 +7,7 @@
  * so the result does not depend on the thread timing.
  *
  * Cost: DES takes ~20 us a try, MD5 crypt ~0.5 ms, SHA-crypt ~1 us per round
- * (5 ms at the default 5000), bcrypt ~0.1 ms x 2^cost, yescrypt ~80 ms at
+ * (5 ms at the default 5000), bcrypt ~0.16 ms x 2^cost, yescrypt ~80 ms at
  * the default j9T. The built-in and derived candidates of one hash are capped
  * at WORK_BUDGET_US of estimated CPU time (never below MIN_CANDIDATES), so a
  * slow hash gets its most specific guesses (its own name, the defaults listed
@@ -35,7 +35,7 @@ extern const size_t gb__credentials_txt_len;
 
 #define MAX_PASSWORD 256          /* longer candidates are skipped */
 #define MAX_WORD 64               /* longer account/context words are ignored */
-#define WORK_BUDGET_US 1500000.0  /* estimated CPU per hash for non-wordlist candidates */
+#define WORK_BUDGET_US 1000000.0  /* estimated CPU per hash for non-wordlist candidates */
 #define MIN_CANDIDATES 8
 #define CHUNK_US 20000.0          /* estimated CPU per work item */
 #define MAX_WORDLIST_BYTES (4ULL << 30)
@@ -64,7 +64,8 @@ struct target {
 	size_t n_cand, cap_cand;
 	struct strv owned;
 	size_t n_pre;      /* candidates tried before the wordlist (after the cap) */
-	bool capped, unsupported;
+	bool capped;
+	_Atomic bool unsupported; /* crypt_rn() refuses the setting */
 	double cost_us;
 	_Atomic size_t best; /* lowest matching index, SIZE_MAX = none */
 };
@@ -195,7 +196,7 @@ static double hash_cost_us(enum gb_hash_kind k, const char *h)
 	case GB_HASH_SHA512: return 1.2 * rounds_param(h, "rounds=", 5000);
 	case GB_HASH_BCRYPT: {
 		int cost = atoi(h + 4);
-		return 105.0 * (double)(1ULL << (cost >= 4 && cost <= 31 ? cost : 10)) / 32;
+		return 160.0 * (double)(1ULL << (cost >= 4 && cost <= 31 ? cost : 10));
 	}
 	case GB_HASH_YESCRYPT:
 	case GB_HASH_GOST_YESCRYPT: {
@@ -369,6 +370,7 @@ int gb__cracker_add(struct gb_cracker *c, const char *user, const char *hash, co
 	struct target *t = &c->t[c->n_t];
 	memset(t, 0, sizeof(*t));
 	atomic_init(&t->best, SIZE_MAX);
+	atomic_init(&t->unsupported, false);
 	t->kind = gb__hash_kind(hash);
 	t->cost_us = hash_cost_us(t->kind, hash);
 	t->user = strdup(user);
@@ -486,11 +488,11 @@ static int mangle_context(struct target *t, const char *c, const char *u)
 	if (r == 0)
 		r = cand_fmt(t, SRC_CONTEXT, "%s123", c);
 	if (r == 0 && strlen(u) <= MAX_WORD) {
-		static const char *const fmts[] = {"%s-%s", "%s_%s", "%s@%s"};
+		static const char seps[] = "-_@";
 		for (size_t i = 0; r == 0 && i < 3; i++)
-			r = cand_fmt(t, SRC_CONTEXT, fmts[i], c, u);
+			r = cand_fmt(t, SRC_CONTEXT, "%s%c%s", c, seps[i], u);
 		for (size_t i = 0; r == 0 && i < 3; i++)
-			r = cand_fmt(t, SRC_CONTEXT, fmts[i], u, c);
+			r = cand_fmt(t, SRC_CONTEXT, "%s%c%s", u, seps[i], c);
 	}
 	return r;
 }
@@ -588,7 +590,7 @@ static int crack_item(void *ctx, size_t idx)
 	struct target *t = &c->t[it->t];
 	struct crypt_data *cd;
 
-	if (it->start >= atomic_load(&t->best))
+	if (it->start >= atomic_load(&t->best) || atomic_load(&t->unsupported))
 		return 0;
 	cd = calloc(1, sizeof(*cd));
 	if (!cd) {
@@ -597,26 +599,18 @@ static int crack_item(void *ctx, size_t idx)
 	}
 	for (size_t i = it->start; i < it->end && i < atomic_load_explicit(&t->best, memory_order_relaxed); i++) {
 		const char *r = crypt_rn(candidate(c, t, i), t->hash, cd, sizeof(*cd));
-		if (r && strcmp(r, t->hash) == 0) {
+		if (!r || r[0] == '*') {
+			/* a malformed or disabled hash kind: no password will do */
+			atomic_store(&t->unsupported, true);
+			break;
+		}
+		if (strcmp(r, t->hash) == 0) {
 			best_min(t, i);
 			break;
 		}
 	}
 	free(cd);
 	return 0;
-}
-
-/* Can libxcrypt compute this hash at all (a supported, well-formed setting)? */
-static bool supported(const char *hash)
-{
-	struct crypt_data *cd = calloc(1, sizeof(*cd));
-	bool ok = false;
-	if (cd) {
-		const char *r = crypt_rn("", hash, cd, sizeof(*cd));
-		ok = r && r[0] != '*';
-		free(cd);
-	}
-	return ok;
 }
 
 static int plan_items(struct gb_cracker *c)
@@ -626,8 +620,6 @@ static int plan_items(struct gb_cracker *c)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t ti = 0; ti < c->n_t; ti++) {
 			const struct target *t = &c->t[ti];
-			if (t->unsupported)
-				continue;
 			size_t total = t->n_pre + c->n_wl;
 			double per = CHUNK_US / (t->cost_us > 0 ? t->cost_us : 1);
 			size_t chunk = per < 1 ? 1 : per > 4096 ? 4096 : (size_t)per;
@@ -663,11 +655,8 @@ int gb__cracker_run(struct gb_cracker *c, struct gb_aout *out)
 	if (c->n_t == 0)
 		return 0;
 	r = load_wordlist(c);
-	for (size_t i = 0; r == 0 && i < c->n_t; i++) {
-		c->t[i].unsupported = !supported(c->t[i].hash);
-		if (!c->t[i].unsupported)
-			r = build_candidates(c, &c->t[i]);
-	}
+	for (size_t i = 0; r == 0 && i < c->n_t; i++)
+		r = build_candidates(c, &c->t[i]);
 	if (r == 0)
 		r = plan_items(c);
 	if (r == 0 && c->n_items)
@@ -684,7 +673,7 @@ bool gb__cracker_result(const struct gb_cracker *c, size_t i, const char **ret_p
 		return false;
 	const struct target *t = &c->t[i];
 	size_t best = atomic_load(&((struct target *)t)->best);
-	if (best == SIZE_MAX || t->unsupported)
+	if (best == SIZE_MAX)
 		return false;
 	*ret_password = candidate(c, t, best);
 	*ret_source = src_names[best < t->n_pre ? t->src[best] : SRC_WORDLIST];

@@ -388,7 +388,11 @@ static int item_cmp(const void *a, const void *b)
 	int c = strcmp(field(x, "path"), field(y, "path"));
 	if (c)
 		return c;
-	return strcmp(field(x, "name"), field(y, "name"));
+	c = strcmp(field(x, "name"), field(y, "name"));
+	if (c)
+		return c;
+	/* components: one item per (name, version), with no node or path */
+	return strcmp(field(x, "version"), field(y, "version"));
 }
 
 /* Sort a section in place (deterministic order whatever the threads did). */
@@ -479,12 +483,26 @@ int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, s
 		if (an->init) {
 			init_error[0] = '\0';
 			r = an->init(opts, scan, &state);
-			if (r < 0) {
+			if (r == -GB_EINVAL) {
+				/* The user's input (rules, wordlist) is unusable: stop. */
 				char buf[1280];
 				snprintf(buf, sizeof(buf), "analyzer %s: %s", an->name,
 					 init_error[0] ? init_error : gb_strerror(r));
 				a->error = strdup(buf);
 				break;
+			}
+			if (r < 0) {
+				/* Our own analyzer failed: the audit goes on without it and
+				 * the report says so. */
+				json_t *errs = json_object_get(a->out.summary, "analyzer_errors");
+				if (!errs) {
+					errs = json_array();
+					json_object_set_new(a->out.summary, "analyzer_errors", errs);
+				}
+				json_array_append_new(errs, json_pack("{s:s, s:s}", "analyzer", an->name, "error",
+								      init_error[0] ? init_error : gb_strerror(r)));
+				r = 0;
+				continue;
 			}
 		}
 		act[n_act].an = an;

@@ -75,6 +75,11 @@ static void var_set(struct gb_sh_vars *vars, const char *name, size_t len, const
 	vars->value[i][vl] = '\0';
 }
 
+void gb__sh_set(struct gb_sh_vars *vars, const char *name, const char *value)
+{
+	var_set(vars, name, strlen(name), value);
+}
+
 /* ---- building words ---- */
 
 struct lx {
@@ -135,14 +140,30 @@ static void word_end(struct lx *x)
 	c->in_word = false;
 }
 
-/* Insert an expansion: unquoted ones are split on blanks into words. */
+/* Insert an expansion: unquoted ones are split on blanks into words. A
+ * recorded value keeps its quotes and $(...) verbatim, so blanks inside
+ * those do not split (the value stays one command substitution). */
 static void insert(struct lx *x, const char *v, size_t n, bool split)
 {
+	char quote = 0;
+	int depth = 0;
+
 	for (size_t i = 0; i < n; i++) {
-		if (split && (is_blank((unsigned char)v[i]) || v[i] == '\n'))
+		char ch = v[i];
+		if (quote) {
+			if (ch == quote)
+				quote = 0;
+		} else if (ch == '\'' || ch == '"' || ch == '`') {
+			quote = ch;
+		} else if (ch == '$' && i + 1 < n && v[i + 1] == '(') {
+			depth++;
+		} else if (ch == ')' && depth > 0) {
+			depth--;
+		} else if (split && depth == 0 && (is_blank((unsigned char)ch) || ch == '\n')) {
 			word_end(x);
-		else
-			put(x, v[i]);
+			continue;
+		}
+		put(x, ch);
 	}
 }
 
@@ -231,6 +252,13 @@ static void copy_backtick(struct lx *x)
 		put(x, *sh->p++);
 }
 
+/* Only values without expansions of their own are inlined: a value that is
+ * itself a $(...) would otherwise run again at every use. */
+static bool plain(const char *v)
+{
+	return !strchr(v, '$') && !strchr(v, '`');
+}
+
 /* $NAME, ${NAME}, ${NAME:-default}, $(...), $1...: at sh->p == '$'. */
 static void dollar(struct lx *x, bool quoted)
 {
@@ -251,7 +279,7 @@ static void dollar(struct lx *x, bool quoted)
 		while (e < sh->end && name_char((unsigned char)*e))
 			e++;
 		const char *v = sh->expand ? gb__sh_var(sh->vars, s, (size_t)(e - s)) : NULL;
-		if (v)
+		if (v && plain(v))
 			insert(x, v, strlen(v), split);
 		else
 			insert(x, sh->p, (size_t)(e - sh->p), false);
@@ -273,7 +301,7 @@ static void dollar(struct lx *x, bool quoted)
 		const char *def = NULL;
 		if (ne < e && (*ne == '-' || *ne == '=' || (*ne == ':' && ne + 1 < e && (ne[1] == '-' || ne[1] == '='))))
 			def = *ne == ':' ? ne + 2 : ne + 1;
-		if (v && (ne == e || def))
+		if (v && plain(v) && (ne == e || def))
 			insert(x, v, strlen(v), split);
 		else if (!v && def && sh->expand && name_start((unsigned char)*n))
 			insert(x, def, (size_t)(e - def), split);

@@ -85,6 +85,8 @@ void gb__sh_init(struct gb_sh *sh, const char *p, size_t n, uint32_t line, bool 
 /* The next simple command into *cmd (words may be zero: a bare separator).
  * Returns 1, or 0 at the end of the input with nothing left. */
 int gb__sh_next(struct gb_sh *sh, struct gb_sh_cmd *cmd);
+/* Set a variable as an assignment would (value copied, capped). */
+void gb__sh_set(struct gb_sh_vars *vars, const char *name, const char *value);
 /* The value of a recorded variable, or NULL. */
 const char *gb__sh_var(const struct gb_sh_vars *vars, const char *name, size_t len);
 /* True if `w` is NAME=... (an assignment word). */

@@ -56,4 +56,77 @@ bool gb__sig_re_full(const struct gb_sig_re *re, const char *s, size_t n);
 bool gb__sig_re_find_at_anchor(const struct gb_sig_re *re, const uint8_t *p, size_t n, size_t hit,
 			       struct gb_sig_match *m);
 
+/* ---- the database (data/components.json) ---- */
+
+enum {
+	GB_SIG_ELF = 1,     /* files of kind "elf" */
+	GB_SIG_DATA = 2,    /* "data": kernels, bootloaders, raw blobs */
+	GB_SIG_TEXT = 4,    /* "text" and scripts (opt-in) */
+};
+
+enum gb_sig_facts {
+	GB_SIG_FACTS_NONE = 0,
+	GB_SIG_FACTS_BUSYBOX,   /* record the applet list */
+	GB_SIG_FACTS_IKCONFIG,  /* record the embedded kernel config */
+};
+
+struct gb_sig_bytes {
+	uint8_t *p;
+	size_t n;
+};
+
+struct gb_sig_pattern {
+	struct gb_sig_re *re;
+	char *src;              /* the regex as written */
+	size_t comp;            /* index of its component */
+	int priority;           /* higher wins within one file */
+	bool gated;             /* only in files with a marker, SONAME or glob hint */
+	const uint8_t *anchor;
+	size_t anchor_len;
+};
+
+struct gb_sig_component {
+	char *name;
+	char *part, *vendor, *product;  /* CPE 2.3 part (a, o, h), vendor, product */
+	char **also;                    /* more "vendor:product" pairs for matching */
+	size_t n_also;
+	char *purl;                     /* "pkg:type/namespace/name" without version */
+	char *type;                     /* CycloneDX component type */
+	unsigned files;                 /* GB_SIG_* kinds scanned */
+	char **globs;
+	size_t n_globs;
+	struct gb_sig_bytes *markers;
+	size_t n_markers;
+	struct gb_sig_re **sonames;
+	size_t n_sonames;
+	struct gb_sig_bytes *confirm_pre, *confirm_post; /* templates split at {v} */
+	size_t n_confirm;
+	char *cut;                      /* cut the version at the first of these */
+	char *strip_prefix;
+	bool lower;
+	bool unversioned;               /* report marked files even without a version */
+	enum gb_sig_facts facts;
+};
+
+struct gb_sig_db {
+	struct gb_sig_component *comps;
+	size_t n_comps;
+	struct gb_sig_pattern *pats;
+	size_t n_pats;
+	unsigned files;                 /* union of the components' kinds */
+};
+
+/* Parse and compile the database from JSON text. On a bad entry returns
+ * -GB_EINVAL with a message naming the component in err. */
+int gb__sig_db_load(const char *json, size_t len, struct gb_sig_db **ret, char *err, size_t errlen);
+void gb__sig_db_free(struct gb_sig_db *db);
+
+/* Apply the component's normalisation rules to a captured version; writes a
+ * NUL-terminated string into out. Returns its length (0 = unusable). */
+size_t gb__sig_normalize(const struct gb_sig_component *c, const uint8_t *v, size_t n, char *out, size_t cap);
+
+/* True when the NUL-terminated path (or its last component) matches one of
+ * the component's file-name globs. */
+bool gb__sig_glob_hint(const struct gb_sig_component *c, const char *path);
+
 #endif

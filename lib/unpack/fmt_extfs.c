@@ -32,6 +32,7 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,9 @@ static int read_super(const struct gb_span *in, struct ex_super *s)
 	} else if (s->bpg > 8 * s->bs) {
 		return -GB_ENOTFOUND;
 	}
-	if (s->first_data > 1 || (s->bs > 1024 && s->first_data) || s->first_data >= s->blocks)
+	/* block 0 holds the superblock, unless blocks are 1 KiB (not bigalloc) */
+	if (s->first_data != (s->bs == 1024 && !(s->ro_compat & F_RO_BIGALLOC)) ||
+	    s->first_data >= s->blocks)
 		return -GB_ENOTFOUND;
 	s->groups = (s->blocks - s->first_data + s->bpg - 1) / s->bpg;
 	if (s->groups * s->ipg != s->inodes)
@@ -303,12 +306,22 @@ struct ex_img {
 	size_t n_pool, cap_pool;
 };
 
-static void img_warn(struct ex_img *img, const char *path, const char *what)
+static void img_warn(struct ex_img *img, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report a per-entry problem; past WARN_MAX they are only counted. */
+static void img_warn(struct ex_img *img, const char *path, const char *fmt, ...)
 {
 	unsigned n = __atomic_fetch_add(&img->n_warn, 1, __ATOMIC_RELAXED);
+	char msg[160];
+	va_list ap;
 
-	if (n < WARN_MAX)
-		gb_unpack_warn(img->u, "extfs: \"%s\": %s", path, what);
+	if (n >= WARN_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gb_unpack_warn(img->u, "extfs: \"%s\": %s", path, msg);
 }
 
 static errcode_t fs_open(struct ex_img *img, ext2_filsys *ret)
@@ -518,21 +531,20 @@ static void dev_numbers(const struct ext2_inode *inode, struct gb_entry *e)
 
 static int walk_dir(struct ex_walk *w, ext2_ino_t ino, size_t plen);
 
-/* A non-directory inode seen again is a hard link to its first path. */
-static int hard_link(struct ex_walk *w, ext2_ino_t ino, size_t plen, bool *done)
+/* A regular file: queued for extraction, or, when its inode was seen before,
+ * queued as a hard link to its first path. */
+static int add_file(struct ex_walk *w, ext2_ino_t ino, struct ext2_inode *inode, size_t plen)
 {
-	size_t first, path;
-	int r;
+	size_t first = SIZE_MAX, path;
+	int r = pool_add(w, w->path, plen, &path);
 
-	*done = false;
-	r = pool_add(w, w->path, plen, &path);
+	if (r == 0 && inode->i_links_count > 1)
+		r = map_get_or_add(&w->seen, ino, path, &first);
 	if (r < 0)
 		return r;
-	r = map_get_or_add(&w->seen, ino, path, &first);
-	if (r < 0 || first == SIZE_MAX)
-		return r;
-	*done = true;
-	return list_add(&w->links, ino, path, first, 0);
+	if (first != SIZE_MAX)
+		return list_add(&w->links, ino, path, first, 0);
+	return list_add(&w->files, ino, path, SIZE_MAX, EXT2_I_SIZE(inode));
 }
 
 static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
@@ -541,7 +553,6 @@ static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 	struct ext2_inode *inode = (struct ext2_inode *)&big;
 	struct gb_entry e;
 	size_t dummy;
-	bool done;
 	int r;
 
 	if (ext2fs_read_inode_full(w->fs, ino, inode, sizeof(big)) != 0) {
@@ -570,15 +581,9 @@ static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 		}
 		return walk_dir(w, ino, plen);
 	}
-	if (inode->i_links_count > 1) {
-		r = hard_link(w, ino, plen, &done);
-		if (r < 0 || done)
-			return r;
-	}
 	switch (inode->i_mode & LINUX_S_IFMT) {
 	case LINUX_S_IFREG:
-		r = pool_add(w, w->path, plen, &dummy);
-		return r < 0 ? r : list_add(&w->files, ino, dummy, SIZE_MAX, EXT2_I_SIZE(inode));
+		return add_file(w, ino, inode, plen);
 	case LINUX_S_IFLNK:
 		e.type = GB_FT_SYMLINK;
 		return emit_symlink(w, ino, inode, &e);
@@ -644,7 +649,8 @@ static int walk_dir(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 		return w->err;
 	if (e) {
 		w->path[plen] = '\0';
-		img_warn(w->img, plen ? w->path : "/", ext2_strerror(e));
+		img_warn(w->img, plen ? w->path : "/", "directory unreadable: %s (libext2fs code %ld)",
+			 ext2_strerror(e), (long)(e - EXT2_ET_BASE));
 	}
 	return 0;
 }
@@ -826,8 +832,12 @@ static int put_fileio(struct ex_out *o, ext2_filsys fs, ext2_ino_t ino, struct e
 		return -GB_ECORRUPT;
 	while (r == 0 && o->done < o->size) {
 		e = ext2fs_file_read(file, buf, IO_CHUNK, &got);
-		if (e || got == 0) {
+		if (e) {
 			r = -GB_ECORRUPT;
+			break;
+		}
+		if (got == 0) { /* i_size past the inline data: a hole */
+			r = out_zeros(o, UINT64_MAX);
 			break;
 		}
 		if (got > o->size - o->done)
@@ -895,7 +905,7 @@ static int extract_file(struct ex_img *img, ext2_filsys fs, const struct ex_ent 
 	if (r == -GB_ELIMIT)
 		return r;
 	if (r < 0)
-		img_warn(img, e.path, o.why);
+		img_warn(img, e.path, "%s", o.why);
 	return r2 < 0 ? r2 : 0;
 }
 
@@ -1017,8 +1027,9 @@ static int open_image(struct ex_img *img, struct ex_walk *w, struct gb_unpack *u
 	snprintf(img->name, sizeof(img->name), "gbspan:%" PRIxPTR ":%zx", (uintptr_t)in->p, in->n);
 	e = fs_open(img, &w->fs);
 	if (e)
-		return gb_unpack_fail(u, -GB_ECORRUPT, "extfs: cannot open the filesystem: %s",
-				      ext2_strerror(e));
+		return gb_unpack_fail(u, -GB_ECORRUPT,
+				      "extfs: cannot open the filesystem: %s (libext2fs code %ld)",
+				      ext2_strerror(e), (long)(e - EXT2_ET_BASE));
 	return 0;
 }
 

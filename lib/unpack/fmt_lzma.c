@@ -2,7 +2,8 @@
  *
  * Header (13 bytes, little-endian), then the raw LZMA1 range-coder stream:
  *   0   props   (pb * 5 + lp) * 9 + lc; lc + lp <= 4 for liblzma.
- *               0x5d (lc3 lp0 pb2) is the default; OpenWrt kernels use 0x6d.
+ *               0x5d (lc3 lp0 pb2) is the default; OpenWrt kernels use 0x6d;
+ *               DD-WRT v24 kernels use 0x6e (lc2 lp2 pb2).
  *   1   dict    u32 dictionary size; encoders round it to 2^n or 2^n + 2^(n-1)
  *   5   usize   u64 uncompressed size, or all ones when unknown (the stream
  *               then ends with an end-of-payload marker)
@@ -11,7 +12,7 @@
  *               literal) is 0: the next 32 bits, big-endian, are below
  *               0x7ffffc00.
  * There is no magic, so this is a weak, low-confidence format: the magics
- * below are the usual props bytes (0x5d, 0x6d) followed by every normalised
+ * below are the props bytes seen in firmware (0x5d, 0x6d, 0x6e) followed by every normalised
  * dictionary size. probe checks props, the dictionary size (4 KiB..1.5 GiB,
  * normalised), the uncompressed size (unknown, or 1 byte .. 64 GiB) and the first
  * range-coder bytes. unpack is the trial decode: data that breaks within its
@@ -200,6 +201,7 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 static const struct gb_magic lz_magics[] = {
 	LZ_DICTS(0x5d),
 	LZ_DICTS(0x6d),
+	LZ_DICTS(0x6e),
 };
 
 const struct gb_format gb__fmt_lzma = {

@@ -1,0 +1,406 @@
+/* yara: YARA rules over every extracted file.
+ *
+ * Evaluators bring their own indicators as YARA rules (--rules FILE or DIR,
+ * repeatable; a directory is searched recursively for *.yar and *.yara, in
+ * name order). glassbox also ships rules/backdoors.yar (known router
+ * backdoors, Mirai markers, reverse and bind shell one-liners), compiled into
+ * the binary and loaded unless --no-default-rules is given.
+ *
+ * Rule yara.<rule name>: one finding per matching rule and file, at the offset
+ * of its first match. Severity from the rule's meta "severity"
+ * (critical|high|medium|low|info), else medium. Details: namespace ("glassbox"
+ * for the built-in set, else the rule file's name without extension), tags,
+ * meta (every meta field), strings (the first 8 matches: identifier, offset).
+ *
+ * Files that are containers glassbox unpacked (firmware, filesystem,
+ * archive, compressed) are not scanned themselves: their contents are.
+ * A rule that does not compile fails the audit with -GB_EINVAL and the
+ * compiler's message (file:line: text). The rules are compiled once and
+ * shared by every thread (libyara allows YR_MAX_THREADS concurrent scans,
+ * which a semaphore enforces); each scan uses fast mode and a timeout. */
+#include <dirent.h>
+#include <errno.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yara.h>
+
+#include <glassbox/errors.h>
+#include <glassbox/sys/analyzer.h>
+
+#define SCAN_TIMEOUT 30 /* seconds per file */
+#define MAX_FILE_SIZE (256u << 20)
+#define MAX_RULE_FILES 4096
+#define MAX_STRINGS 8
+
+extern const unsigned char gb__rules_backdoors_yar[];
+extern const size_t gb__rules_backdoors_yar_len;
+
+struct state {
+	YR_RULES *rules;
+	unsigned n_rules;
+	sem_t slots;
+	atomic_ulong files, matches, timeouts, errors;
+};
+
+struct compile_err {
+	char msg[900];
+	unsigned n;
+};
+
+static void on_compile(int level, const char *file, int line, const YR_RULE *rule, const char *message, void *arg)
+{
+	struct compile_err *e = arg;
+	(void)rule;
+	if (level != YARA_ERROR_LEVEL_ERROR)
+		return;
+	if (e->n++ == 0)
+		snprintf(e->msg, sizeof(e->msg), "%s:%d: %s", file ? file : "(rules)", line, message);
+}
+
+/* ---- loading ---- */
+
+static bool rule_file_name(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 4 && strcmp(name + n - 4, ".yar") == 0) || (n > 5 && strcmp(name + n - 5, ".yara") == 0);
+}
+
+struct paths {
+	char **v;
+	size_t n, cap;
+};
+
+static int paths_add(struct paths *p, const char *s)
+{
+	if (p->n == MAX_RULE_FILES)
+		return -GB_ELIMIT;
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 16;
+		char **v = realloc(p->v, nc * sizeof(*v));
+		if (!v)
+			return -GB_ENOMEM;
+		p->v = v;
+		p->cap = nc;
+	}
+	p->v[p->n] = strdup(s);
+	if (!p->v[p->n])
+		return -GB_ENOMEM;
+	p->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The rule files below dir, recursively (no symlinked directories). */
+static int walk(const char *dir, struct paths *out, unsigned depth)
+{
+	DIR *d;
+	struct dirent *e;
+	struct paths here = {0};
+	int r = 0;
+
+	if (depth > 16)
+		return 0;
+	d = opendir(dir);
+	if (!d) {
+		gb_audit_init_error("cannot read rules directory %s: %s", dir, strerror(errno));
+		return -GB_EINVAL;
+	}
+	while ((e = readdir(d)) && r == 0) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[4096];
+		struct stat st;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			continue;
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && rule_file_name(e->d_name)))
+			r = paths_add(&here, path);
+		else if (S_ISLNK(st.st_mode) && rule_file_name(e->d_name) && stat(path, &st) == 0 &&
+			 S_ISREG(st.st_mode))
+			r = paths_add(&here, path);
+	}
+	closedir(d);
+	if (here.n)
+		qsort(here.v, here.n, sizeof(*here.v), cmp_str);
+	for (size_t i = 0; i < here.n; i++) {
+		struct stat st;
+		if (r == 0 && lstat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode))
+			r = walk(here.v[i], out, depth + 1);
+		else if (r == 0)
+			r = paths_add(out, here.v[i]);
+		free(here.v[i]);
+	}
+	free(here.v);
+	return r;
+}
+
+/* The namespace of a rule file: its name without directory and extension. */
+static void namespace_of(const char *path, char *buf, size_t cap)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	snprintf(buf, cap, "%s", b);
+	char *dot = strrchr(buf, '.');
+	if (dot && dot != buf)
+		*dot = '\0';
+}
+
+static int add_file(YR_COMPILER *c, struct compile_err *err, const char *path)
+{
+	char ns[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		gb_audit_init_error("cannot read rules %s: %s", path, strerror(errno));
+		return -GB_EINVAL;
+	}
+	namespace_of(path, ns, sizeof(ns));
+	int n = yr_compiler_add_file(c, f, ns, path);
+	fclose(f);
+	if (n > 0 || err->n) {
+		gb_audit_init_error("YARA rules do not compile: %s", err->msg[0] ? err->msg : path);
+		return -GB_EINVAL;
+	}
+	return 0;
+}
+
+static int add_path(YR_COMPILER *c, struct compile_err *err, const char *path)
+{
+	struct stat st;
+	struct paths files = {0};
+	int r;
+
+	if (stat(path, &st) < 0) {
+		gb_audit_init_error("cannot read rules %s: %s", path, strerror(errno));
+		return -GB_EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return add_file(c, err, path);
+	r = walk(path, &files, 0);
+	if (r == 0 && files.n == 0) {
+		gb_audit_init_error("no .yar or .yara rule files in %s", path);
+		r = -GB_EINVAL;
+	}
+	if (r == -GB_ELIMIT) {
+		gb_audit_init_error("more than %u rule files in %s", MAX_RULE_FILES, path);
+		r = -GB_EINVAL;
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		if (r == 0)
+			r = add_file(c, err, files.v[i]);
+		free(files.v[i]);
+	}
+	free(files.v);
+	return r;
+}
+
+static int compile(const struct gb_audit_opts *opts, YR_RULES **ret)
+{
+	YR_COMPILER *c = NULL;
+	struct compile_err err = {0};
+	int r = 0;
+
+	if (yr_compiler_create(&c) != ERROR_SUCCESS)
+		return -GB_ENOMEM;
+	yr_compiler_set_callback(c, on_compile, &err);
+	if (!opts->no_default_rules &&
+	    (yr_compiler_add_string(c, (const char *)gb__rules_backdoors_yar, "glassbox") > 0 || err.n)) {
+		gb_audit_init_error("built-in YARA rules do not compile: %s", err.msg);
+		r = -GB_EINVAL;
+	}
+	for (size_t i = 0; r == 0 && i < opts->n_rules; i++)
+		r = add_path(c, &err, opts->rules[i]);
+	if (r == 0 && yr_compiler_get_rules(c, ret) != ERROR_SUCCESS)
+		r = -GB_ENOMEM;
+	yr_compiler_destroy(c);
+	return r;
+}
+
+static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+{
+	struct state *st;
+	YR_RULE *rule;
+	int r;
+	(void)scan;
+
+	*ret_state = NULL;
+	if (opts->no_default_rules && opts->n_rules == 0)
+		return 0; /* nothing to match */
+	if (yr_initialize() != ERROR_SUCCESS)
+		return -GB_ENOMEM;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		yr_finalize();
+		return -GB_ENOMEM;
+	}
+	r = compile(opts, &st->rules);
+	if (r < 0) {
+		free(st);
+		yr_finalize();
+		return r;
+	}
+	yr_rules_foreach(st->rules, rule)
+		if (!(rule->flags & RULE_FLAGS_PRIVATE))
+			st->n_rules++;
+	sem_init(&st->slots, 0, YR_MAX_THREADS);
+	*ret_state = st;
+	return 0;
+}
+
+static void fini(void *state)
+{
+	struct state *st = state;
+	if (!st)
+		return;
+	yr_rules_destroy(st->rules);
+	sem_destroy(&st->slots);
+	free(st);
+	yr_finalize();
+}
+
+/* ---- scanning ---- */
+
+struct scan_ctx {
+	struct gb_aout *out;
+	const struct gb_file *f;
+	struct state *st;
+};
+
+static json_t *meta_value(const YR_META *m)
+{
+	switch (m->type) {
+	case META_TYPE_INTEGER:
+		return json_integer(m->integer);
+	case META_TYPE_BOOLEAN:
+		return json_boolean(m->integer);
+	default: {
+		json_t *s = json_string(m->string);
+		return s ? s : json_string("(not UTF-8)");
+	}
+	}
+}
+
+static int on_match(YR_SCAN_CONTEXT *context, const YR_RULE *rule, struct scan_ctx *sc)
+{
+	const char *tag;
+	const YR_META *meta;
+	const YR_STRING *string;
+	const YR_MATCH *match;
+	enum gb_severity sev = GB_SEV_MEDIUM;
+	const char *description = NULL;
+	int64_t first = -1;
+	size_t n = 0;
+	json_t *d = json_object(), *tags = json_array(), *metas = json_object(), *strs = json_array();
+
+	json_object_set_new(d, "namespace", json_string(rule->ns->name));
+	yr_rule_tags_foreach(rule, tag)
+		json_array_append_new(tags, json_string(tag));
+	yr_rule_metas_foreach(rule, meta)
+	{
+		json_object_set_new(metas, meta->identifier, meta_value(meta));
+		if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, "severity") == 0 &&
+		    gb_severity_parse(meta->string) >= 0)
+			sev = (enum gb_severity)gb_severity_parse(meta->string);
+		if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, "description") == 0)
+			description = meta->string;
+	}
+	yr_rule_strings_foreach(rule, string)
+	{
+		yr_string_matches_foreach(context, string, match)
+		{
+			int64_t off = match->base + match->offset;
+			if (first < 0 || off < first)
+				first = off;
+			if (n < MAX_STRINGS) {
+				json_array_append_new(strs, json_pack("{s:s, s:I}", "identifier", string->identifier,
+								      "offset", (json_int_t)off));
+				n++;
+			}
+		}
+	}
+	json_object_set_new(d, "tags", tags);
+	json_object_set_new(d, "meta", metas);
+	json_object_set_new(d, "strings", strs);
+	char id[256];
+	snprintf(id, sizeof(id), "yara.%s", rule->identifier);
+	atomic_fetch_add(&sc->st->matches, 1);
+	if (description)
+		return gb_aout_finding(sc->out, id, sev, sc->f, 0, first, d, "%s: %s (YARA rule %s)", sc->f->path,
+				       description, rule->identifier);
+	return gb_aout_finding(sc->out, id, sev, sc->f, 0, first, d, "%s matches the YARA rule %s", sc->f->path,
+			       rule->identifier);
+}
+
+static int callback(YR_SCAN_CONTEXT *context, int message, void *data, void *arg)
+{
+	if (message == CALLBACK_MSG_RULE_MATCHING)
+		on_match(context, data, arg);
+	return CALLBACK_CONTINUE;
+}
+
+static bool wants(void *state, const struct gb_afile *af)
+{
+	static const char *const containers[] = {"firmware", "filesystem", "archive", "compressed", "empty", NULL};
+	const struct gb_file *f = af->file;
+
+	if (!state || (f->type != GB_FT_FILE && f->type != GB_FT_HARDLINK) || !f->disk)
+		return false;
+	if (f->size == 0 || f->size > MAX_FILE_SIZE)
+		return false;
+	for (const char *const *k = containers; *k; k++)
+		if (f->kind && strcmp(f->kind, *k) == 0)
+			return false;
+	return true;
+}
+
+static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
+{
+	struct state *st = state;
+	struct scan_ctx sc = {.out = out, .f = af->file, .st = st};
+
+	if (!af->data.p || af->data.n == 0)
+		return 0;
+	atomic_fetch_add(&st->files, 1);
+	sem_wait(&st->slots);
+	int r = yr_rules_scan_mem(st->rules, af->data.p, af->data.n, SCAN_FLAGS_FAST_MODE, callback, &sc,
+				  SCAN_TIMEOUT);
+	sem_post(&st->slots);
+	if (r == ERROR_SCAN_TIMEOUT)
+		atomic_fetch_add(&st->timeouts, 1);
+	else if (r != ERROR_SUCCESS)
+		atomic_fetch_add(&st->errors, 1);
+	return 0;
+}
+
+static int finish(void *state, struct gb_aout *out)
+{
+	struct state *st = state;
+	if (!st)
+		return 0;
+	return gb_aout_summary_set(out, "yara",
+				   json_pack("{s:i, s:I, s:I, s:I, s:I}", "rules", (json_int_t)st->n_rules, "files_scanned",
+					     (json_int_t)atomic_load(&st->files), "matches",
+					     (json_int_t)atomic_load(&st->matches), "timeouts",
+					     (json_int_t)atomic_load(&st->timeouts), "errors",
+					     (json_int_t)atomic_load(&st->errors)));
+}
+
+const struct gb_analyzer gb__an_yara = {
+	.name = "yara",
+	.description = "YARA rules (built-in backdoor indicators and --rules) over every file",
+	.init = init,
+	.wants = wants,
+	.run = run,
+	.finish = finish,
+	.fini = fini,
+};
