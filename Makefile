@@ -1,6 +1,7 @@
 # The README's two commands, forwarded to meson (PipeWire's Makefile.in).
 #   make        build into build/ (CLI at build/glassbox)
-#   make run    install deps, build, build the demo image if absent, scan it
+#   make run    install deps, build, build the demo image if absent, import the demo
+#               vulnerability feed (data/vulnfeed-demo.json), scan it
 #   make test   install deps, build, run every test; then the same tests
 #               under ASan+UBSan (build-asan/); then every fuzz target briefly
 #   make fuzz   every libFuzzer target for FUZZ_SECONDS (default 60) each
@@ -30,7 +31,8 @@ $(DEMO):
 	scripts/mkdemo $(DEMO)
 
 run: deps build $(DEMO)
-	$(BUILD)/glassbox scan $(DEMO) -o $(DEMO_DIR)/out
+	$(BUILD)/glassbox vulndb import --vulndb $(DEMO_DIR)/vulndb.sqlite data/vulnfeed-demo.json
+	$(BUILD)/glassbox scan $(DEMO) -o $(DEMO_DIR)/out --vulndb $(DEMO_DIR)/vulndb.sqlite
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug

@@ -22,6 +22,9 @@ struct gb_command {
 };
 
 extern const struct gb_command gb_cmd_scan;
+extern const struct gb_command gb_cmd_vulndb;
+extern const struct gb_command gb_cmd_sbom;
+extern const struct gb_command gb_cmd_equiv;
 
 /* Parse a size like 4096, 64K, 16M, 2G, 1T; returns -1 if invalid. */
 int gb_cli_parse_size(const char *s, uint64_t *ret);

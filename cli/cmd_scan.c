@@ -14,7 +14,7 @@
 static void scan_usage(void)
 {
 	fprintf(stderr,
-		"usage: glassbox scan IMAGE [-o OUTDIR] [--jobs N] [--json]\n"
+		"usage: glassbox scan IMAGE [-o OUTDIR] [--jobs N] [--json] [--format FORMAT]\n"
 		"                     [--max-depth N] [--max-entries N] [--max-nodes N]\n"
 		"                     [--max-file-bytes SIZE] [--max-total-bytes SIZE] [--max-ratio N]\n"
 		"                     [--no-audit] [--wordlist FILE] [--rules PATH]... [--no-default-rules]\n"
@@ -26,6 +26,9 @@ static void scan_usage(void)
 		"  -o, --output OUTDIR     where to write (extracted/ in it is replaced)\n"
 		"  -j, --jobs N            worker threads (default: all online CPUs)\n"
 		"      --json              print report.json on stdout instead of the summary\n"
+		"      --format FORMAT     what to print on stdout: text (the summary, default), json\n"
+		"                          (as --json) or cyclonedx (a CycloneDX 1.6 SBOM, also\n"
+		"                          written to OUTDIR/sbom.cdx.json)\n"
 		"      --max-depth N       container nesting depth (default 16)\n"
 		"      --max-entries N     entries per container (default 100000)\n"
 		"      --max-nodes N       containers per scan (default 20000)\n"
@@ -45,6 +48,7 @@ static void scan_usage(void)
 
 enum {
 	OPT_JSON = 0x100,
+	OPT_FORMAT,
 	OPT_MAX_DEPTH,
 	OPT_MAX_ENTRIES,
 	OPT_MAX_NODES,
@@ -64,6 +68,7 @@ static const struct option long_opts[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"jobs", required_argument, NULL, 'j'},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"format", required_argument, NULL, OPT_FORMAT},
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
 	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
@@ -156,7 +161,7 @@ static int run_scan(int argc, char **argv)
 	struct gb_audit_opts aopts;
 	const char *outdir = NULL;
 	const char *rules[64];
-	bool json = false, audit_on = true, sandbox = true;
+	bool json = false, audit_on = true, sandbox = true, cdx = false;
 	int fail_on = -1;
 	int c;
 
@@ -177,6 +182,14 @@ static int run_scan(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = true;
+			break;
+		case OPT_FORMAT:
+			json = strcmp(optarg, "json") == 0;
+			cdx = strcmp(optarg, "cyclonedx") == 0;
+			if (!json && !cdx && strcmp(optarg, "text") != 0) {
+				gb_cli_error("--format takes text, json or cyclonedx");
+				return GB_EXIT_USAGE;
+			}
 			break;
 		case OPT_NO_SANDBOX:
 			sandbox = false;
@@ -283,10 +296,21 @@ static int run_scan(int argc, char **argv)
 			code = GB_EXIT_OUTPUT;
 		}
 		free(path);
-		if (json)
+		if (cdx) {
+			n = strlen(opts.outdir) + sizeof("/sbom.cdx.json");
+			path = malloc(n);
+			if (!path || (snprintf(path, n, "%s/sbom.cdx.json", opts.outdir),
+				      gb_report_cyclonedx_write_file(scan, audit, path) < 0)) {
+				gb_cli_error("cannot write %s/sbom.cdx.json: %s", opts.outdir, strerror(errno));
+				code = GB_EXIT_OUTPUT;
+			}
+			free(path);
+			gb_report_cyclonedx_write(scan, audit, stdout);
+		} else if (json) {
 			gb_report_json_write(scan, audit, stdout);
-		else
+		} else {
 			gb_report_text_write(scan, audit, stdout);
+		}
 		if (code == GB_EXIT_OK && fail_on >= 0 && gb_audit_max_severity(audit) >= fail_on)
 			code = GB_EXIT_FINDINGS;
 	}

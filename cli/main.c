@@ -8,6 +8,9 @@
 
 static const struct gb_command *const commands[] = {
 	&gb_cmd_scan,
+	&gb_cmd_vulndb,
+	&gb_cmd_sbom,
+	&gb_cmd_equiv,
 };
 
 static void usage(FILE *out)

@@ -435,7 +435,7 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 		return 0;
 	if (cc.d.n > MAX_SCAN)
 		cc.d.n = MAX_SCAN;
-	cc.text = gb__kind_is_text(af->file->kind);
+	cc.text = gb__is_text(af->file->kind, &af->data);
 	cc.store = in_store_path(cc.st, af->file);
 
 	if (strcmp(af->file->kind, "data") == 0) {

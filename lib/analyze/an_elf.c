@@ -376,10 +376,12 @@ out:
 }
 
 /* Imported functions F with __F_chk in the libc (F or __F_chk imported);
- * -1 when the binary names no libc or it is not in the image. */
+ * -1 when the container holds no libc. The libc is the one DT_NEEDED names,
+ * else (plugins, the loader) the container's libc.so.6, .so.0 or .so. */
 static long fortifiable(struct state *st, struct gb_aout *out, const struct gb_afile *af, const struct gb__elf *e,
 			const struct imports *im)
 {
+	static const char *const fallback[] = {"libc.so.6", "libc.so.0", "libc.so"};
 	const struct libc_chk *c = NULL;
 	GElf_Dyn d;
 	long n = 0;
@@ -392,6 +394,12 @@ static long fortifiable(struct state *st, struct gb_aout *out, const struct gb_a
 			c = libc_for(st, out, af->file->node, e, s);
 			break;
 		}
+	}
+	/* a plugin that names no libc runs inside a process that has one: the container's */
+	for (size_t i = 0; !c && i < sizeof(fallback) / sizeof(fallback[0]); i++) {
+		c = libc_for(st, out, af->file->node, e, fallback[i]);
+		if (c && !c->found)
+			c = NULL;
 	}
 	if (!c || !c->found)
 		return -1;
@@ -550,7 +558,8 @@ static void report(struct gb_aout *out, const struct gb_afile *af, const struct 
 	if (!e->has_relro)
 		gb_aout_finding(out, "elf.no-relro", GB_SEV_LOW, f, 0, -1, json_pack("{s:s}", "relro", "none"),
 				"%s has no RELRO: its GOT and relocated data stay writable", f->path);
-	if (!fa->is_static && !fa->canary)
+	/* a file that imports nothing (the loader) gives no evidence either way */
+	if (!fa->is_static && !fa->canary && fa->n_imports)
 		gb_aout_finding(out, "elf.no-canary", GB_SEV_LOW, f, 0, -1,
 				json_pack("{s:i, s:i}", "imports", (json_int_t)fa->n_imports, "fortified",
 					  (json_int_t)fa->fortified),

@@ -20,6 +20,9 @@
  *       key; unencrypted ones must be consistent (check words, public ==
  *       private, Ed25519 public derived from its seed, RSA p*q == n).
  *     - PuTTY PPK v2/v3: unencrypted ones must carry a valid Private-MAC.
+ *     - Dropbear host keys (a whole file in dropbear's own format, as
+ *       dropbearkey writes /etc/dropbear/dropbear_*_host_key): RSA p*q == n,
+ *       Ed25519 public derived from its seed.
  *     A BEGIN line that is only a format string (dropbearconvert has
  *     "-----BEGIN RSA PRIVATE KEY-----" with no key after it) never parses
  *     and is not reported.
@@ -27,7 +30,10 @@
  *     curve, encrypted, format, label, fingerprint, comment.
  *     fingerprint: "SHA256:<hex>" = SHA-256 of the DER SubjectPublicKeyInfo
  *     (openssl pkey -pubout -outform DER | sha256sum) for PEM/DER keys;
- *     "SHA256:<base64>" as ssh-keygen -l prints it for OpenSSH/PuTTY keys.
+ *     "SHA256:<base64>" as ssh-keygen -l prints it for OpenSSH, PuTTY and
+ *     Dropbear keys. Published test keys (OpenSSL's speed keys, the Linux
+ *     crypto self-test vectors) are recognised by fingerprint and reported
+ *     at info with details.known_key.
  *   key.authorized-keys (medium): an authorized_keys / authorized_keys2
  *     file anywhere with at least one valid key line; details.entries and
  *     details.keys [{line, alg, type, bits, fingerprint, comment, options}].
@@ -35,16 +41,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <glassbox/sys/analyzer.h>
 
+#include "analyze/keys_ssh.h"
 #include "analyze/pemutil.h"
 
 #define MAX_SCAN (64u << 20)       /* bytes of one file looked at */
@@ -60,16 +65,6 @@ struct kctx {
 	unsigned found;
 };
 
-struct keyinfo {
-	const char *type; /* NULL = unknown */
-	int bits;         /* 0 = unknown */
-	const char *curve;
-	bool encrypted;
-	const char *format;
-	const char *label;
-	char fingerprint[80];
-	char comment[128];
-};
 
 static const char *basename_of(const char *path)
 {
@@ -137,7 +132,7 @@ static void set_str(json_t *o, const char *k, const char *v)
 	json_object_set_new(o, k, v && *v ? json_string(v) : json_null());
 }
 
-static void report_key(struct kctx *kc, size_t off, const struct keyinfo *ki)
+static void report_key(struct kctx *kc, size_t off, const struct gb_keyinfo *ki)
 {
 	json_t *d = json_object();
 
@@ -163,8 +158,9 @@ static void report_key(struct kctx *kc, size_t off, const struct keyinfo *ki)
 		snprintf(what, sizeof(what), "%d-bit %s", ki->bits, ki->type);
 	else
 		snprintf(what, sizeof(what), "%s", ki->type ? ki->type : "unknown-type");
+	bool text = kc->text && !ki->binary;
 	gb_aout_finding(kc->out, "key.private", known ? GB_SEV_INFO : GB_SEV_HIGH, kc->af->file,
-			kc->text ? gb__line_of(&kc->d, off) : 0, kc->text ? -1 : (int64_t)off, d,
+			text ? gb__line_of(&kc->d, off) : 0, text ? -1 : (int64_t)off, d,
 			"%s holds a%s %s private key (%s)%s%s", kc->af->file->path, ki->encrypted ? "n encrypted" : "",
 			what, ki->format, known ? ": a published test key, " : "", known ? known : "");
 }
@@ -180,7 +176,7 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 	return 0;
 }
 
-static void pkey_info(EVP_PKEY *pk, struct keyinfo *ki)
+static void pkey_info(EVP_PKEY *pk, struct gb_keyinfo *ki)
 {
 	unsigned char *der = NULL;
 	int len;
@@ -231,7 +227,7 @@ static void pkey_info(EVP_PKEY *pk, struct keyinfo *ki)
 	OPENSSL_free(der);
 }
 
-static void report_pkey(struct kctx *kc, size_t off, EVP_PKEY *pk, struct keyinfo *ki)
+static void report_pkey(struct kctx *kc, size_t off, EVP_PKEY *pk, struct gb_keyinfo *ki)
 {
 	char curve[64] = "";
 	size_t cl = 0;
@@ -322,7 +318,7 @@ static void handle_openssl_pem(struct kctx *kc, const struct gb_pem *pem)
 {
 	size_t len = pem->end - pem->begin;
 	char *copy = malloc(len + 2);
-	struct keyinfo ki = {0};
+	struct gb_keyinfo ki = {0};
 
 	if (!copy)
 		return;
@@ -348,357 +344,33 @@ static void handle_openssl_pem(struct kctx *kc, const struct gb_pem *pem)
 	free(copy);
 }
 
-/* ---- OpenSSH (PROTOCOL.key) ---- */
-
-static bool bn_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-	while (al && *a == 0) {
-		a++;
-		al--;
-	}
-	while (bl && *b == 0) {
-		b++;
-		bl--;
-	}
-	return al == bl && memcmp(a, b, al) == 0;
-}
-
-static bool ed25519_seed_matches(const uint8_t *seed, const uint8_t *pub)
-{
-	EVP_PKEY *pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
-	unsigned char derived[32];
-	size_t dl = sizeof(derived);
-	bool ok = pk && EVP_PKEY_get_raw_public_key(pk, derived, &dl) && dl == 32 && memcmp(derived, pub, 32) == 0;
-
-	EVP_PKEY_free(pk);
-	return ok;
-}
-
-static bool rsa_pq_is_n(const uint8_t *n, size_t nl, const uint8_t *p, size_t pl, const uint8_t *q, size_t ql)
-{
-	BIGNUM *bn = BN_bin2bn(n, (int)nl, NULL), *bp = BN_bin2bn(p, (int)pl, NULL), *bq = BN_bin2bn(q, (int)ql, NULL);
-	BIGNUM *prod = BN_new();
-	BN_CTX *ctx = BN_CTX_new();
-	bool ok = bn && bp && bq && prod && ctx && !BN_is_zero(bp) && !BN_is_one(bp) && !BN_is_one(bq) &&
-		  BN_mul(prod, bp, bq, ctx) && BN_cmp(prod, bn) == 0;
-
-	BN_free(bn);
-	BN_free(bp);
-	BN_free(bq);
-	BN_free(prod);
-	BN_CTX_free(ctx);
-	return ok;
-}
-
-/* The unencrypted private section agrees with the public key. */
-static bool openssh_private_ok(struct gb_sshrd *r, const struct gb_sshpub *pub, struct keyinfo *ki)
-{
-	uint32_t c1, c2;
-	const uint8_t *alg, *a, *b, *c, *x, *p, *q, *comment;
-	size_t alg_len, al, bl, cl, xl, pl, ql, comment_len;
-
-	if (gb__sshrd_u32(r, &c1) < 0 || gb__sshrd_u32(r, &c2) < 0 || c1 != c2)
-		return false;
-	if (gb__sshrd_str(r, &alg, &alg_len) < 0 || !gb__ssh_streq(alg, alg_len, pub->alg))
-		return false;
-	if (strcmp(pub->type, "ed25519") == 0 && pub->alg[0] != 's') {
-		if (gb__sshrd_str(r, &a, &al) < 0 || gb__sshrd_str(r, &b, &bl) < 0)
-			return false;
-		if (al != 32 || bl != 64 || memcmp(a, pub->pk, 32) != 0 || memcmp(b + 32, a, 32) != 0 ||
-		    !ed25519_seed_matches(b, a))
-			return false;
-	} else if (strcmp(pub->type, "rsa") == 0) {
-		/* n, e, d, iqmp, p, q */
-		if (gb__sshrd_str(r, &a, &al) < 0 || gb__sshrd_str(r, &b, &bl) < 0 ||
-		    gb__sshrd_str(r, &c, &cl) < 0 || gb__sshrd_str(r, &x, &xl) < 0 ||
-		    gb__sshrd_str(r, &p, &pl) < 0 || gb__sshrd_str(r, &q, &ql) < 0)
-			return false;
-		if (!bn_eq(a, al, pub->n, pub->n_len) || !bn_eq(b, bl, pub->e, pub->e_len) ||
-		    !rsa_pq_is_n(a, al, p, pl, q, ql))
-			return false;
-	} else if (strcmp(pub->type, "ec") == 0 && pub->alg[0] != 's') {
-		if (gb__sshrd_str(r, &a, &al) < 0 || gb__sshrd_str(r, &b, &bl) < 0 ||
-		    gb__sshrd_str(r, &c, &cl) < 0)
-			return false;
-		if (bl != pub->pk_len || memcmp(b, pub->pk, bl) != 0 || gb__mpint_bits(c, cl) == 0)
-			return false;
-	} else if (strcmp(pub->type, "dsa") == 0) {
-		const uint8_t *y;
-		size_t yl;
-		if (gb__sshrd_str(r, &a, &al) < 0 || gb__sshrd_str(r, &b, &bl) < 0 ||
-		    gb__sshrd_str(r, &c, &cl) < 0 || gb__sshrd_str(r, &y, &yl) < 0 ||
-		    gb__sshrd_str(r, &x, &xl) < 0)
-			return false;
-		if (!bn_eq(y, yl, pub->pk, pub->pk_len) || gb__mpint_bits(x, xl) == 0)
-			return false;
-	} else {
-		return true; /* security-key types: the key handle stays on the token */
-	}
-	if (gb__sshrd_str(r, &comment, &comment_len) == 0) {
-		size_t n = comment_len < sizeof(ki->comment) - 1 ? comment_len : sizeof(ki->comment) - 1;
-		memcpy(ki->comment, comment, n);
-		ki->comment[n] = '\0';
-	}
-	return true;
-}
-
-static bool printable_name(const uint8_t *p, size_t n)
-{
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] <= 0x20 || p[i] >= 0x7f)
-			return false;
-	return true;
-}
+/* ---- SSH-family formats (keys_ssh.c) ---- */
 
 static void handle_openssh(struct kctx *kc, const struct gb_pem *pem)
 {
 	size_t n;
 	uint8_t *blob = pem_decode(kc, pem, &n);
-	struct gb_sshrd r;
-	const uint8_t *cipher, *kdf, *kdfopt, *pubb, *priv;
-	size_t cipher_len, kdf_len, kdfopt_len, pub_len, priv_len;
-	uint32_t nkeys;
-	struct gb_sshpub pub;
-	struct keyinfo ki = {0};
+	struct gb_keyinfo ki = {0};
 
-	if (!blob)
-		return;
-	if (n < 15 || memcmp(blob, "openssh-key-v1\0", 15) != 0)
-		goto out;
-	r = (struct gb_sshrd){blob, n, 15};
-	if (gb__sshrd_str(&r, &cipher, &cipher_len) < 0 || gb__sshrd_str(&r, &kdf, &kdf_len) < 0 ||
-	    gb__sshrd_str(&r, &kdfopt, &kdfopt_len) < 0 || gb__sshrd_u32(&r, &nkeys) < 0 || nkeys == 0 ||
-	    nkeys > 64)
-		goto out;
-	if (gb__sshrd_str(&r, &pubb, &pub_len) < 0 || gb__sshpub_parse(pubb, pub_len, &pub) < 0)
-		goto out;
-	for (uint32_t i = 1; i < nkeys; i++) {
-		const uint8_t *skip;
-		size_t sl;
-		if (gb__sshrd_str(&r, &skip, &sl) < 0)
-			goto out;
+	if (blob && gb__openssh_key(blob, n, &ki)) {
+		ki.label = pem->label;
+		report_key(kc, pem->begin, &ki);
 	}
-	if (gb__sshrd_str(&r, &priv, &priv_len) < 0)
-		goto out;
-	ki.encrypted = !gb__ssh_streq(cipher, cipher_len, "none");
-	if (ki.encrypted) {
-		if (!printable_name(cipher, cipher_len) || !gb__ssh_streq(kdf, kdf_len, "bcrypt") ||
-		    priv_len == 0 || priv_len % 8 != 0)
-			goto out;
-	} else {
-		struct gb_sshrd pr = {priv, priv_len, 0};
-		if (!gb__ssh_streq(kdf, kdf_len, "none") || !openssh_private_ok(&pr, &pub, &ki))
-			goto out;
-	}
-	ki.type = pub.type;
-	ki.bits = pub.bits;
-	ki.curve = pub.curve;
-	ki.format = ki.encrypted ? "OpenSSH (encrypted)" : "OpenSSH";
-	ki.label = pem->label;
-	gb__ssh_fingerprint(pubb, pub_len, ki.fingerprint);
-	report_key(kc, pem->begin, &ki);
-out:
 	free(blob);
-}
-
-/* ---- PuTTY PPK (PuTTY manual, appendix C) ---- */
-
-struct ppk_line {
-	const uint8_t *p;
-	size_t n;
-	size_t next;
-};
-
-static bool ppk_getline(const struct gb_span *d, size_t off, struct ppk_line *l)
-{
-	if (off >= d->n)
-		return false;
-	const uint8_t *nl = memchr(d->p + off, '\n', d->n - off);
-	size_t eol = nl ? (size_t)(nl - d->p) : d->n;
-	l->p = d->p + off;
-	l->n = eol - off;
-	if (l->n && l->p[l->n - 1] == '\r')
-		l->n--;
-	l->next = nl ? eol + 1 : eol;
-	return true;
-}
-
-/* If the line is "Name: value", return the value. */
-static bool ppk_field(const struct ppk_line *l, const char *name, const uint8_t **v, size_t *vl)
-{
-	size_t k = strlen(name);
-	if (l->n < k + 2 || memcmp(l->p, name, k) != 0 || l->p[k] != ':' || l->p[k + 1] != ' ')
-		return false;
-	*v = l->p + k + 2;
-	*vl = l->n - k - 2;
-	return true;
-}
-
-/* Decode `count` base64 lines starting at *off into a fresh buffer. */
-static uint8_t *ppk_b64_lines(const struct gb_span *d, size_t *off, unsigned long count, size_t *ret_n)
-{
-	size_t start = *off;
-	struct ppk_line l;
-
-	if (count == 0 || count > 4096)
-		return NULL;
-	for (unsigned long i = 0; i < count; i++) {
-		if (!ppk_getline(d, *off, &l) || l.n == 0 || l.n > 128)
-			return NULL;
-		*off = l.next;
-	}
-	size_t cap = (*off - start) / 4 * 3 + 3;
-	uint8_t *buf = malloc(cap);
-	if (!buf)
-		return NULL;
-	long n = gb__b64_decode(d->p + start, *off - start, buf, cap);
-	if (n <= 0) {
-		free(buf);
-		return NULL;
-	}
-	*ret_n = (size_t)n;
-	return buf;
-}
-
-static unsigned long ppk_count(const uint8_t *v, size_t vl)
-{
-	unsigned long c = 0;
-	if (vl == 0 || vl > 5)
-		return 0;
-	for (size_t i = 0; i < vl; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return 0;
-		c = c * 10 + (unsigned long)(v[i] - '0');
-	}
-	return c;
-}
-
-static void put_ssh_string(uint8_t **w, const uint8_t *p, size_t n)
-{
-	(*w)[0] = (uint8_t)(n >> 24);
-	(*w)[1] = (uint8_t)(n >> 16);
-	(*w)[2] = (uint8_t)(n >> 8);
-	(*w)[3] = (uint8_t)n;
-	memcpy(*w + 4, p, n);
-	*w += 4 + n;
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Private-MAC of an unencrypted PPK: v2 HMAC-SHA-1 keyed with
- * SHA-1("putty-private-key-file-mac-key"), v3 HMAC-SHA-256 with an empty key,
- * over string(alg) string(encryption) string(comment) string(public) string(private). */
-static bool ppk_mac_ok(int version, const uint8_t *alg, size_t alg_len, const uint8_t *enc, size_t enc_len,
-		       const uint8_t *com, size_t com_len, const uint8_t *pub, size_t pub_len, const uint8_t *priv,
-		       size_t priv_len, const uint8_t *mac_hex, size_t mac_hex_len)
-{
-	static const char mac_key_text[] = "putty-private-key-file-mac-key";
-	size_t total = 20 + alg_len + enc_len + com_len + pub_len + priv_len;
-	uint8_t *buf = malloc(total), *w = buf;
-	unsigned char key[20], mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
-	bool ok = false;
-
-	if (!buf)
-		return false;
-	put_ssh_string(&w, alg, alg_len);
-	put_ssh_string(&w, enc, enc_len);
-	put_ssh_string(&w, com, com_len);
-	put_ssh_string(&w, pub, pub_len);
-	put_ssh_string(&w, priv, priv_len);
-	if (version == 2) {
-		unsigned int kl = 0;
-		if (EVP_Digest(mac_key_text, strlen(mac_key_text), key, &kl, EVP_sha1(), NULL))
-			ok = HMAC(EVP_sha1(), key, 20, buf, total, mac, &mac_len) != NULL;
-	} else {
-		ok = HMAC(EVP_sha256(), "", 0, buf, total, mac, &mac_len) != NULL;
-	}
-	free(buf);
-	if (!ok || mac_hex_len != 2 * (size_t)mac_len)
-		return false;
-	for (unsigned i = 0; i < mac_len; i++) {
-		int hi = hexval(mac_hex[2 * i]), lo = hexval(mac_hex[2 * i + 1]);
-		if (hi < 0 || lo < 0 || (unsigned)(hi << 4 | lo) != mac[i])
-			return false;
-	}
-	return true;
 }
 
 static void handle_putty(struct kctx *kc, size_t at)
 {
-	const struct gb_span *d = &kc->d;
-	struct ppk_line l;
-	const uint8_t *alg = NULL, *enc = NULL, *com = NULL, *mac = NULL, *v;
-	size_t alg_len = 0, enc_len = 0, com_len = 0, mac_len = 0, vl, off = at;
-	uint8_t *pub = NULL, *priv = NULL;
-	size_t pub_len = 0, priv_len = 0;
-	struct gb_sshpub sp;
-	struct keyinfo ki = {0};
-	int version;
+	struct gb_keyinfo ki = {0};
+	if (gb__putty_key(&kc->d, at, &ki))
+		report_key(kc, at, &ki);
+}
 
-	if (!ppk_getline(d, off, &l) || l.n < 24)
-		return;
-	version = l.p[20] - '0';
-	if ((version != 2 && version != 3) || l.p[21] != ':' || l.p[22] != ' ')
-		return;
-	alg = l.p + 23;
-	alg_len = l.n - 23;
-	off = l.next;
-	/* header lines up to the public key, in any order (v3 adds Key-Derivation, Argon2-*) */
-	for (int i = 0; i < 16 && ppk_getline(d, off, &l); i++) {
-		off = l.next;
-		if (ppk_field(&l, "Encryption", &v, &vl)) {
-			enc = v;
-			enc_len = vl;
-		} else if (ppk_field(&l, "Comment", &v, &vl)) {
-			com = v;
-			com_len = vl;
-		} else if (ppk_field(&l, "Public-Lines", &v, &vl)) {
-			pub = ppk_b64_lines(d, &off, ppk_count(v, vl), &pub_len);
-			break;
-		} else if (l.n == 0 || !memchr(l.p, ':', l.n)) {
-			return;
-		}
-	}
-	if (!pub || !enc || !ppk_getline(d, off, &l) || !ppk_field(&l, "Private-Lines", &v, &vl))
-		goto out;
-	off = l.next;
-	priv = ppk_b64_lines(d, &off, ppk_count(v, vl), &priv_len);
-	if (!priv || !ppk_getline(d, off, &l) || !ppk_field(&l, "Private-MAC", &mac, &mac_len))
-		goto out;
-	if (gb__sshpub_parse(pub, pub_len, &sp) < 0 || !gb__ssh_streq(alg, alg_len, sp.alg))
-		goto out;
-	ki.encrypted = !(enc_len == 4 && memcmp(enc, "none", 4) == 0);
-	if (ki.encrypted ? priv_len % 16 != 0
-			 : !ppk_mac_ok(version, alg, alg_len, enc, enc_len, com ? com : (const uint8_t *)"", com_len,
-				       pub, pub_len, priv, priv_len, mac, mac_len))
-		goto out;
-	ki.type = sp.type;
-	ki.bits = sp.bits;
-	ki.curve = sp.curve;
-	ki.format = version == 2 ? (ki.encrypted ? "PuTTY PPK v2 (encrypted)" : "PuTTY PPK v2")
-				 : (ki.encrypted ? "PuTTY PPK v3 (encrypted)" : "PuTTY PPK v3");
-	if (com) {
-		size_t n = com_len < sizeof(ki.comment) - 1 ? com_len : sizeof(ki.comment) - 1;
-		memcpy(ki.comment, com, n);
-		ki.comment[n] = '\0';
-	}
-	gb__ssh_fingerprint(pub, pub_len, ki.fingerprint);
-	report_key(kc, at, &ki);
-out:
-	free(pub);
-	free(priv);
+static void handle_dropbear(struct kctx *kc)
+{
+	struct gb_keyinfo ki = {0};
+	if (gb__dropbear_key(&kc->d, &ki))
+		report_key(kc, 0, &ki);
 }
 
 /* ---- DER keys inside binary data ---- */
@@ -747,7 +419,7 @@ static void der_scan(struct kctx *kc)
 		const unsigned char *q = p + i;
 		EVP_PKEY *pk = d2i_AutoPrivateKey(NULL, &q, (long)(hl + len));
 		if (pk && q == p + i + hl + len) {
-			struct keyinfo ki = {.format = fmt};
+			struct gb_keyinfo ki = {.format = fmt};
 			if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_DSA && strcmp(fmt, "DER PKCS#1") == 0)
 				ki.format = "DER DSA";
 			report_pkey(kc, i, pk, &ki);
@@ -882,7 +554,7 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 		return 0;
 	if (kc.d.n > MAX_SCAN)
 		kc.d.n = MAX_SCAN;
-	kc.text = gb__kind_is_text(af->file->kind);
+	kc.text = gb__is_text(af->file->kind, &af->data);
 	if (is_authorized_keys(af->file->path))
 		handle_authorized_keys(&kc);
 
@@ -905,6 +577,8 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 		handle_putty(&kc, pos);
 		pos += 20;
 	}
+	if (af->file->kind && (strcmp(af->file->kind, "data") == 0 || strcmp(af->file->kind, "public-key") == 0))
+		handle_dropbear(&kc);
 	if (af->file->kind && (strcmp(af->file->kind, "data") == 0 || strcmp(af->file->kind, "elf") == 0))
 		der_scan(&kc);
 	return 0;

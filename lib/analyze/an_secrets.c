@@ -261,10 +261,16 @@ static int char_classes(const char *s, size_t n)
 	return lo + up + di + ot;
 }
 
+/* High entropy and not a documentation example. */
+static bool random_enough(const char *s, size_t n, double min_entropy)
+{
+	return str_entropy(s, n) >= min_entropy && !memmem(s, n, "EXAMPLE", 7) && !memmem(s, n, "example", 7) &&
+	       !memmem(s, n, "XXXX", 4) && !memmem(s, n, "xxxx", 4);
+}
+
 static bool looks_random(const char *s, size_t n, double min_entropy)
 {
-	return str_entropy(s, n) >= min_entropy && char_classes(s, n) >= 2 && !memmem(s, n, "EXAMPLE", 7) &&
-	       !memmem(s, n, "example", 7) && !memmem(s, n, "XXXX", 4) && !memmem(s, n, "xxxx", 4);
+	return random_enough(s, n, min_entropy) && char_classes(s, n) >= 2;
 }
 
 /* Byte offset of the start of the line `back` lines before (or after) off. */
@@ -326,7 +332,7 @@ static void scan_tokens(struct sctx *sc)
 				continue;
 			const char *tok = (const char *)d->p + at;
 			size_t tl = pl + n;
-			if (!looks_random(tok + pl, n, 3.0))
+			if (!random_enough(tok + pl, n, 3.0))
 				continue;
 			json_t *det = json_pack("{s:s, s:o, s:f}", "token_type", tf->type, "value", masked(tok, tl),
 						"entropy", round(str_entropy(tok + pl, n) * 100) / 100);
@@ -456,7 +462,7 @@ static bool plausible_value(const char *v, size_t n, const char *name, size_t na
 	size_t min = cls == NAME_TOKEN ? 16 : 8;
 	bool digits = true, hex = true;
 
-	if (n < min || n > 128)
+	if (!v || n < min || n > 128)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -745,7 +751,7 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 	(void)state;
 	if (sc.d.n == 0)
 		return 0;
-	sc.text = gb__kind_is_text(af->file->kind);
+	sc.text = gb__is_text(af->file->kind, &af->data);
 	sc.code = source_code(af->file);
 	if (!sc.text) {
 		/* data: only mostly printable blobs (NVRAM dumps, configs with NULs) */

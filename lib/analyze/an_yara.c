@@ -316,9 +316,16 @@ static int on_match(YR_SCAN_CONTEXT *context, const YR_RULE *rule, struct scan_c
 	}
 	yr_rule_strings_foreach(rule, string)
 	{
-		yr_string_matches_foreach(context, string, match)
-		{
-			int64_t off = match->base + match->offset;
+		/* libyara's notebook hands out unaligned YR_MATCH records: copy each
+		 * one out instead of reading through the pointer (what
+		 * yr_string_matches_foreach does). */
+		for (match = context->matches[string->idx].head; match;) {
+			YR_MATCH m;
+			memcpy(&m, match, sizeof(m));
+			match = m.next;
+			if (m.is_private)
+				continue;
+			int64_t off = m.base + m.offset;
 			if (first < 0 || off < first)
 				first = off;
 			if (n < MAX_STRINGS) {

@@ -33,54 +33,19 @@
  * over the bytes (the audit budget) while counting what a linear-sweep
  * disassembler (objdump -d) shows. Other architectures, and files without a
  * section table (except MIPS, whose calls need none), give -GB_EUNSUP: the
- * report then says null rather than guess.
+ * report then says null rather than guess. The MIPS and PowerPC parts are in
+ * elf_calls_risc.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <capstone/capstone.h>
-
 #include <glassbox/errors.h>
 
-#include "analyze/elf_int.h"
-
-#define MAX_REGIONS 512
-
-struct tgt {
-	uint64_t addr;
-	int32_t k;
-};
-
-struct tset {
-	struct tgt *v;
-	size_t n, cap;
-};
-
-struct region {
-	const uint8_t *p;
-	size_t n;
-	uint64_t addr;
-	bool plt;
-};
-
-struct cc {
-	const struct gb__elf *e;
-	const int32_t *symk;
-	size_t nk;
-	uint32_t *counts;
-	struct tset slots, stubs;
-	struct tset picstubs; /* PPC32 PIC stubs: address -> r30 displacement */
-	struct region reg[MAX_REGIONS];
-	size_t n_reg;
-	bool ibe; /* instruction words are big-endian */
-	uint64_t mask; /* address arithmetic wraps at the class width */
-	csh cs, cs2;   /* cs2: Thumb on ARM */
-	cs_insn *insn, *insn2;
-};
+#include "analyze/elf_calls.h"
 
 /* ---- address sets ---- */
 
-static int tset_add(struct tset *s, uint64_t addr, int32_t k)
+int gb__tset_add(struct tset *s, uint64_t addr, int32_t k)
 {
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 32;
@@ -108,7 +73,7 @@ static void tset_sort(struct tset *s)
 		qsort(s->v, s->n, sizeof(*s->v), tgt_cmp);
 }
 
-static int32_t tset_find(const struct tset *s, uint64_t addr)
+int32_t gb__tset_find(const struct tset *s, uint64_t addr)
 {
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
@@ -123,30 +88,6 @@ static int32_t tset_find(const struct tset *s, uint64_t addr)
 	return -1;
 }
 
-/* ---- byte readers (callers check the bounds) ---- */
-
-static uint32_t le32(const uint8_t *b)
-{
-	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
-}
-
-static uint32_t word(const struct cc *c, const uint8_t *b)
-{
-	return c->ibe ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3] : le32(b);
-}
-
-static uint16_t half(const struct cc *c, const uint8_t *b)
-{
-	return c->ibe ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
-}
-
-static int64_t sext(uint64_t v, unsigned bits)
-{
-	uint64_t m = 1ULL << (bits - 1);
-	v &= (1ULL << bits) - 1;
-	return (int64_t)((v ^ m) - m);
-}
-
 /* ---- regions, slots ---- */
 
 static bool plt_name(const char *s)
@@ -158,8 +99,12 @@ static bool plt_name(const char *s)
 static void add_region(struct cc *c, uint64_t off, uint64_t size, uint64_t addr, bool plt)
 {
 	const struct gb__elf *e = c->e;
-	if (c->n_reg >= MAX_REGIONS || off > e->n || size > e->n - off || !size)
+	if (c->n_reg >= ELF_MAX_REGIONS || off > e->n || size > e->n - off || !size)
 		return;
+	/* sections do not overlap: a table that makes them (hostile) is not read twice over */
+	if (c->scanned + size > 2 * (uint64_t)e->n)
+		return;
+	c->scanned += size;
 	c->reg[c->n_reg++] = (struct region){e->p + off, (size_t)size, addr, plt};
 }
 
@@ -215,7 +160,7 @@ static int slots_from_relocs(struct cc *c)
 				r.r_info = rl.r_info;
 			}
 			size_t sym = GELF_R_SYM(r.r_info);
-			if (sym < e->n_sym && c->symk[sym] >= 0 && tset_add(&c->slots, r.r_offset, c->symk[sym]) < 0)
+			if (sym < e->n_sym && c->symk[sym] >= 0 && gb__tset_add(&c->slots, r.r_offset, c->symk[sym]) < 0)
 				return -GB_ENOMEM;
 		}
 	}
@@ -231,7 +176,7 @@ static int slots_from_mips_got(struct cc *c)
 		return 0;
 	for (uint64_t i = e->mips_gotsym; i < e->n_sym && (!e->mips_symtabno || i < e->mips_symtabno); i++)
 		if (c->symk[i] >= 0 &&
-		    tset_add(&c->slots, (e->pltgot + (e->mips_local_gotno + i - e->mips_gotsym) * w) & c->mask,
+		    gb__tset_add(&c->slots, (e->pltgot + (e->mips_local_gotno + i - e->mips_gotsym) * w) & c->mask,
 			     c->symk[i]) < 0)
 			return -GB_ENOMEM;
 	return 0;
@@ -240,7 +185,7 @@ static int slots_from_mips_got(struct cc *c)
 /* ---- capstone confirmation ---- */
 
 /* Decode one instruction at r->p[i]; true when it is `size` bytes long. */
-static bool decode(csh h, cs_insn *insn, const struct region *r, size_t i, unsigned size)
+bool gb__cc_decode(csh h, cs_insn *insn, const struct region *r, size_t i, unsigned size)
 {
 	const uint8_t *code = r->p + i;
 	size_t n = r->n - i < 16 ? r->n - i : 16;
@@ -276,13 +221,13 @@ static int x86_stubs(struct cc *c, bool is64)
 			if (r->p[i] != 0xff || (r->p[i + 1] != 0x25 && r->p[i + 1] != 0xa3))
 				continue;
 			uint64_t slot = x86_slot(c, r, i, is64);
-			int32_t k = slot ? tset_find(&c->slots, slot) : -1;
-			if (k < 0 || !decode(c->cs, c->insn, r, i, 6) || c->insn->id != X86_INS_JMP)
+			int32_t k = slot ? gb__tset_find(&c->slots, slot) : -1;
+			if (k < 0 || !gb__cc_decode(c->cs, c->insn, r, i, 6) || c->insn->id != X86_INS_JMP)
 				continue;
 			size_t start = i > 0 && r->p[i - 1] == 0xf2 ? i - 1 : i; /* bnd */
-			if (tset_add(&c->stubs, r->addr + start, k) < 0)
+			if (gb__tset_add(&c->stubs, r->addr + start, k) < 0)
 				return -GB_ENOMEM;
-			if (endbr_before(r, start) && tset_add(&c->stubs, r->addr + start - 4, k) < 0)
+			if (endbr_before(r, start) && gb__tset_add(&c->stubs, r->addr + start - 4, k) < 0)
 				return -GB_ENOMEM;
 		}
 	}
@@ -308,19 +253,19 @@ static void x86_calls(struct cc *c, bool is64)
 			if (b == 0xe8 || b == 0xe9) {
 				size = 5;
 				target = (r->addr + i + 5 + (uint64_t)(int64_t)(int32_t)le32(r->p + i + 1)) & c->mask;
-				k = tset_find(&c->stubs, target);
+				k = gb__tset_find(&c->stubs, target);
 			} else if (i + 6 > r->n) {
 				continue;
 			} else if (b == 0x0f && (r->p[i + 1] & 0xf0) == 0x80) {
 				size = 6;
 				target = (r->addr + i + 6 + (uint64_t)(int64_t)(int32_t)le32(r->p + i + 2)) & c->mask;
-				k = tset_find(&c->stubs, target);
+				k = gb__tset_find(&c->stubs, target);
 			} else if (b == 0xff) {
 				uint64_t slot = x86_slot(c, r, i, is64);
 				size = 6;
-				k = slot ? tset_find(&c->slots, slot) : -1;
+				k = slot ? gb__tset_find(&c->slots, slot) : -1;
 			}
-			if (k < 0 || !decode(c->cs, c->insn, r, i, size) || !x86_is_branch(c->insn->id))
+			if (k < 0 || !gb__cc_decode(c->cs, c->insn, r, i, size) || !x86_is_branch(c->insn->id))
 				continue;
 			const cs_x86_op *op = &c->insn->detail->x86.operands[0];
 			if (target && !(op->type == X86_OP_IMM && (uint64_t)op->imm == target))
@@ -363,16 +308,16 @@ static int arm_stubs(struct cc *c)
 				ip += imm;
 			} else if (have && (w & 0x0f7ff000) == 0x053cf000) { /* ldr pc, [ip, #+-imm]! */
 				uint32_t slot = (w & 0x00800000) ? ip + (w & 0xfff) : ip - (w & 0xfff);
-				int32_t k = tset_find(&c->slots, slot);
+				int32_t k = gb__tset_find(&c->slots, slot);
 				have = false;
 				if (k < 0)
 					continue;
-				if (tset_add(&c->stubs, r->addr + start, k) < 0)
+				if (gb__tset_add(&c->stubs, r->addr + start, k) < 0)
 					return -GB_ENOMEM;
 				/* Thumb entry just before: bx pc; b.n .-2 (or nop) */
 				if (start >= 4 && half(c, r->p + start - 4) == 0x4778 &&
 				    (half(c, r->p + start - 2) == 0xe7fd || half(c, r->p + start - 2) == 0x46c0) &&
-				    tset_add(&c->stubs, r->addr + start - 4, k) < 0)
+				    gb__tset_add(&c->stubs, r->addr + start - 4, k) < 0)
 					return -GB_ENOMEM;
 			} else {
 				have = false;
@@ -394,8 +339,8 @@ static void arm_calls(struct cc *c)
 			if ((w & 0x0e000000) != 0x0a000000 || (w >> 28) == 0xf)
 				continue;
 			uint32_t target = (uint32_t)(r->addr + i + 8 + (uint64_t)(sext(w & 0xffffff, 24) * 4));
-			int32_t k = tset_find(&c->stubs, target);
-			if (k < 0 || !decode(c->cs, c->insn, r, i, 4))
+			int32_t k = gb__tset_find(&c->stubs, target);
+			if (k < 0 || !gb__cc_decode(c->cs, c->insn, r, i, 4))
 				continue;
 			const cs_arm_op *op = &c->insn->detail->arm.operands[0];
 			if ((c->insn->id == ARM_INS_BL || c->insn->id == ARM_INS_B) && op->type == ARM_OP_IMM &&
@@ -416,8 +361,8 @@ static void arm_calls(struct cc *c)
 			bool blx = (h2 & 0xd000) == 0xc000;
 			uint64_t pc = r->addr + i + 4;
 			uint32_t target = (uint32_t)((blx ? pc & ~3ULL : pc) + (uint64_t)off);
-			int32_t k = tset_find(&c->stubs, target);
-			if (k < 0 || !decode(c->cs2, c->insn2, r, i, 4))
+			int32_t k = gb__tset_find(&c->stubs, target);
+			if (k < 0 || !gb__cc_decode(c->cs2, c->insn2, r, i, 4))
 				continue;
 			const cs_arm_op *op = &c->insn2->detail->arm.operands[0];
 			if ((c->insn2->id == ARM_INS_BL || c->insn2->id == ARM_INS_BLX || c->insn2->id == ARM_INS_B) &&
@@ -445,15 +390,15 @@ static int a64_stubs(struct cc *c)
 				start = i;
 				have = true;
 			} else if (have && (w & 0xffc003e0) == 0xf9400200) { /* ldr xN, [x16, #imm] */
-				int32_t k = tset_find(&c->slots, x16 + ((w >> 10) & 0xfff) * 8);
+				int32_t k = gb__tset_find(&c->slots, x16 + ((w >> 10) & 0xfff) * 8);
 				have = false;
 				if (k < 0)
 					continue;
-				if (tset_add(&c->stubs, r->addr + start, k) < 0)
+				if (gb__tset_add(&c->stubs, r->addr + start, k) < 0)
 					return -GB_ENOMEM;
 				/* bti c / bti j / bti jc just before */
 				if (start >= 4 && (word(c, r->p + start - 4) & 0xffffff3f) == 0xd503241f &&
-				    tset_add(&c->stubs, r->addr + start - 4, k) < 0)
+				    gb__tset_add(&c->stubs, r->addr + start - 4, k) < 0)
 					return -GB_ENOMEM;
 			}
 		}
@@ -476,222 +421,12 @@ static void a64_calls(struct cc *c)
 				target = r->addr + i + (uint64_t)(sext((w >> 5) & 0x7ffff, 19) * 4);
 			else
 				continue;
-			int32_t k = tset_find(&c->stubs, target);
-			if (k < 0 || !decode(c->cs, c->insn, r, i, 4))
+			int32_t k = gb__tset_find(&c->stubs, target);
+			if (k < 0 || !gb__cc_decode(c->cs, c->insn, r, i, 4))
 				continue;
 			const cs_arm64_op *op = &c->insn->detail->arm64.operands[0];
 			if ((c->insn->id == ARM64_INS_BL || c->insn->id == ARM64_INS_B) && op->type == ARM64_OP_IMM &&
 			    (uint64_t)op->imm == target)
-				c->counts[k]++;
-		}
-	}
-}
-
-/* ---- MIPS ---- */
-
-static int mips_stubs(struct cc *c)
-{
-	for (size_t ri = 0; ri < c->n_reg; ri++) {
-		const struct region *r = &c->reg[ri];
-		for (size_t i = 0; r->plt && i + 8 <= r->n; i += 4) {
-			uint32_t w1 = word(c, r->p + i), w2 = word(c, r->p + i + 4);
-			/* lui $t7, hi; lw/ld $t9, lo($t7) */
-			if ((w1 & 0xffff0000) != 0x3c0f0000 ||
-			    ((w2 & 0xffff0000) != 0x8df90000 && (w2 & 0xffff0000) != 0xddf90000))
-				continue;
-			uint64_t slot = ((uint64_t)(sext(w1 & 0xffff, 16) * 65536) + (uint64_t)sext(w2 & 0xffff, 16)) & c->mask;
-			int32_t k = tset_find(&c->slots, slot);
-			if (k >= 0 && tset_add(&c->stubs, r->addr + i, k) < 0)
-				return -GB_ENOMEM;
-		}
-	}
-	return 0;
-}
-
-static void mips_calls(struct cc *c)
-{
-	uint64_t gp = (c->e->pltgot + 0x7ff0) & c->mask;
-	bool have_gp = c->e->has_mips_got && c->e->pltgot;
-
-	for (size_t ri = 0; ri < c->n_reg; ri++) {
-		const struct region *r = &c->reg[ri];
-		if (r->plt)
-			continue;
-		for (size_t i = (4 - (r->addr & 3)) & 3; i + 4 <= r->n; i += 4) {
-			uint32_t w = word(c, r->p + i), hi = w & 0xffe00000;
-			int32_t k;
-			/* lw/ld rt, off($gp): rt is $t9 in optimised code, any register at -O0 */
-			if (have_gp && (hi == 0x8f800000 || (c->e->is64 && hi == 0xdf800000))) {
-				k = tset_find(&c->slots, (gp + (uint64_t)sext(w & 0xffff, 16)) & c->mask);
-				if (k < 0 || !decode(c->cs, c->insn, r, i, 4))
-					continue;
-				const cs_mips_op *op = &c->insn->detail->mips.operands[1];
-				if ((c->insn->id == MIPS_INS_LW || c->insn->id == MIPS_INS_LD) && op->type == MIPS_OP_MEM &&
-				    op->mem.base == MIPS_REG_GP)
-					c->counts[k]++;
-			} else if (((w >> 26) == 3 || (w >> 26) == 2) && c->stubs.n) { /* jal, j (tail call) */
-				uint64_t target = ((r->addr + i + 4) & ~0x0fffffffULL) | (uint64_t)(w & 0x3ffffff) << 2;
-				k = tset_find(&c->stubs, target & c->mask);
-				if (k >= 0 && decode(c->cs, c->insn, r, i, 4) &&
-				    (c->insn->id == MIPS_INS_JAL || c->insn->id == MIPS_INS_J))
-					c->counts[k]++;
-			}
-		}
-	}
-}
-
-/* ---- PowerPC ---- */
-
-static uint64_t got_addr(const struct gb__elf *e)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	while ((scn = elf_nextscn(e->elf, scn))) {
-		const char *name;
-		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(e->elf, e->shstrndx, sh.sh_name)) &&
-		    strcmp(name, ".got") == 0)
-			return sh.sh_addr;
-	}
-	return 0;
-}
-
-/* One PLT call stub at r->p[i]:
- *   [std r2, 24|40(r1)] [addis|lis rX, (r2|0), hi] ld|lwz rY, lo(rX) mtctr rY
- * 64-bit: rX = r2 = the TOC (.got + 0x8000). 32-bit: an absolute lis/lwz
- * (non-PIC secure PLT), or lwz r11, lo(r30) whose r30 is the caller's GOT
- * pointer (PIC: -fpic uses the GOT, -fPIC a per-object .got2 + 0x8000):
- * returns 2 with *d = lo; the call site supplies r30. Returns 1 with *k for a
- * stub whose slot is known, 0 for none. */
-static int ppc_stub(const struct cc *c, const struct region *r, size_t i, uint64_t toc, int32_t *k, int32_t *d)
-{
-	const struct gb__elf *e = c->e;
-	uint64_t base[32] = {0};
-	bool known[32] = {false};
-	size_t j = i;
-
-	known[2] = e->is64 && toc;
-	base[2] = toc;
-	if (e->is64 && j + 4 <= r->n && (word(c, r->p + j) == 0xf8410018 || word(c, r->p + j) == 0xf8410028))
-		j += 4;
-	if (j + 4 > r->n)
-		return 0;
-	uint32_t w = word(c, r->p + j);
-	if ((w >> 26) == 15) { /* addis rD, rA, hi (lis when rA = 0) */
-		unsigned rd = (w >> 21) & 31, ra = (w >> 16) & 31;
-		if (ra && !known[ra])
-			return 0;
-		base[rd] = (ra ? base[ra] : 0) + (uint64_t)(sext(w & 0xffff, 16) * 65536);
-		known[rd] = true;
-		j += 4;
-		if (j + 4 > r->n)
-			return 0;
-		w = word(c, r->p + j);
-	}
-	unsigned op = w >> 26, rt = (w >> 21) & 31, ra = (w >> 16) & 31;
-	int64_t disp;
-	if (e->is64 && op == 58 && (w & 3) == 0)
-		disp = sext(w & 0xfffc, 16);
-	else if (!e->is64 && op == 32)
-		disp = sext(w & 0xffff, 16);
-	else
-		return 0;
-	if (!ra || j + 12 > r->n || word(c, r->p + j + 4) != (0x7c0903a6 | rt << 21) || word(c, r->p + j + 8) != 0x4e800420)
-		return 0;
-	if (!e->is64 && ra == 30 && j == i) {
-		*d = (int32_t)disp;
-		return 2;
-	}
-	if (!known[ra])
-		return 0;
-	*k = tset_find(&c->slots, (base[ra] + (uint64_t)disp) & c->mask);
-	return *k >= 0;
-}
-
-static int ppc_stubs(struct cc *c)
-{
-	uint64_t toc = c->e->is64 ? got_addr(c->e) : 0;
-	if (toc)
-		toc += 0x8000;
-	for (size_t ri = 0; ri < c->n_reg; ri++) {
-		const struct region *r = &c->reg[ri];
-		for (size_t i = 0; i + 12 <= r->n; i += 4) {
-			uint32_t w = word(c, r->p + i), op = w >> 26;
-			int32_t k = -1, d = 0;
-			if (op != 62 && op != 15 && op != 58 && op != 32) /* std, addis, ld, lwz */
-				continue;
-			switch (ppc_stub(c, r, i, toc, &k, &d)) {
-			case 1:
-				if (tset_add(&c->stubs, r->addr + i, k) < 0)
-					return -GB_ENOMEM;
-				break;
-			case 2:
-				if (tset_add(&c->picstubs, r->addr + i, d) < 0)
-					return -GB_ENOMEM;
-				break;
-			default:
-				break;
-			}
-		}
-	}
-	return 0;
-}
-
-/* The 32-bit PIC GOT pointer as the code computes it into r30:
- *   bcl 20,31,.+4; mflr r30; addis r30,r30,hi; addi r30,r30,lo    (-fPIC)
- *   bcl 20,31,.+8; .long off; mflr r30; lwz r0,0(r30); add r30,r0,r30  (-fpic)
- * Followed linearly: every function that calls through such a stub sets
- * r30 in its prologue first. */
-struct r30 {
-	uint64_t lr, r30, r0;
-	bool lr_ok, r30_ok, r0_ok;
-};
-
-static void ppc_track_r30(const struct cc *c, struct r30 *t, uint64_t addr, uint32_t w)
-{
-	if (w == 0x429f0005 || w == 0x429f0009) { /* bcl 20,31,.+4|.+8 */
-		t->lr = addr + 4;
-		t->lr_ok = true;
-	} else if (w == 0x7fc802a6) { /* mflr r30 */
-		t->r30 = t->lr;
-		t->r30_ok = t->lr_ok;
-	} else if ((w & 0xffff0000) == 0x3fde0000) { /* addis r30,r30,hi */
-		t->r30 += (uint64_t)(sext(w & 0xffff, 16) * 65536);
-	} else if ((w & 0xffff0000) == 0x3bde0000) { /* addi r30,r30,lo */
-		t->r30 += (uint64_t)sext(w & 0xffff, 16);
-	} else if ((w & 0xffff0000) == 0x801e0000 && t->r30_ok) { /* lwz r0, d(r30) */
-		int64_t off = gb__elf_vaddr_off(c->e, (t->r30 + (uint64_t)sext(w & 0xffff, 16)) & c->mask, 4);
-		t->r0_ok = off >= 0;
-		if (t->r0_ok)
-			t->r0 = word(c, c->e->p + off);
-	} else if (w == 0x7fc0f214 && t->r0_ok) { /* add r30,r0,r30 */
-		t->r30 += t->r0;
-	}
-	t->r30 &= c->mask;
-}
-
-static void ppc_calls(struct cc *c)
-{
-	for (size_t ri = 0; ri < c->n_reg; ri++) {
-		const struct region *r = &c->reg[ri];
-		struct r30 t = {0};
-		if (r->plt)
-			continue;
-		for (size_t i = (4 - (r->addr & 3)) & 3; i + 4 <= r->n; i += 4) {
-			uint32_t w = word(c, r->p + i);
-			if (!c->e->is64 && c->picstubs.n)
-				ppc_track_r30(c, &t, r->addr + i, w);
-			if ((w & 0xfc000002) != 0x48000000) /* b, bl (relative) */
-				continue;
-			uint64_t target = (r->addr + i + (uint64_t)sext(w & 0x03fffffc, 26)) & c->mask;
-			int32_t k = tset_find(&c->stubs, target), d;
-			/* (a displacement is a multiple of 4, never the -1 of "absent") */
-			if (k < 0 && t.r30_ok && (d = tset_find(&c->picstubs, target)) != -1)
-				k = tset_find(&c->slots, (t.r30 + (uint64_t)(int64_t)d) & c->mask);
-			if (k < 0 || !decode(c->cs, c->insn, r, i, 4))
-				continue;
-			const cs_ppc_op *op = &c->insn->detail->ppc.operands[0];
-			if ((c->insn->id == PPC_INS_BL || c->insn->id == PPC_INS_B) && op->type == PPC_OP_IMM &&
-			    ((uint64_t)op->imm & c->mask) == target)
 				c->counts[k]++;
 		}
 	}
@@ -769,10 +504,10 @@ static int count(struct cc *c)
 		r = a64_stubs(c);
 		break;
 	case EM_MIPS:
-		r = mips_stubs(c);
+		r = gb__mips_stubs(c);
 		break;
 	default:
-		r = ppc_stubs(c);
+		r = gb__ppc_stubs(c);
 		break;
 	}
 	if (r < 0)
@@ -791,10 +526,10 @@ static int count(struct cc *c)
 		a64_calls(c);
 		break;
 	case EM_MIPS:
-		mips_calls(c);
+		gb__mips_calls(c);
 		break;
 	default:
-		ppc_calls(c);
+		gb__ppc_calls(c);
 		break;
 	}
 	return 0;

@@ -159,9 +159,10 @@ const struct gb_file *gb_audit_lookup(const struct gb_aout *o, int node, const c
 			/* continue from the root with target + tail */
 			char combined[8192];
 			snprintf(combined, sizeof(combined), "%s/%s", base, tail);
-			if (strlen(combined) >= sizeof(rest))
+			size_t clen = strlen(combined);
+			if (clen >= sizeof(rest))
 				return NULL;
-			snprintf(rest, sizeof(rest), "%s", combined);
+			memcpy(rest, combined, clen + 1);
 			snprintf(cur, sizeof(cur), "/");
 			continue;
 		}

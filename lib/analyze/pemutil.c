@@ -189,15 +189,27 @@ uint64_t gb__line_of(const struct gb_span *d, size_t off)
 	return line;
 }
 
-bool gb__kind_is_text(const char *kind)
+bool gb__is_text(const char *kind, const struct gb_span *d)
 {
 	static const char *const k[] = {"text", "shell-script", "script", "private-key", "certificate", "public-key"};
+	size_t n = d->n < 65536 ? d->n : 65536, bad = 0;
+	bool ok = false;
+
 	if (!kind)
 		return false;
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (strcmp(kind, k[i]) == 0)
-			return true;
-	return false;
+			ok = true;
+	if (!ok)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = d->p[i];
+		if (c == 0)
+			return false;
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+			bad++;
+	}
+	return bad * 50 <= n;
 }
 
 /* ---- SSH wire format ---- */

@@ -35,8 +35,10 @@ long gb__b64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
 /* 1-based line number of byte `off` (counts '\n' before it). */
 uint64_t gb__line_of(const struct gb_span *d, size_t off);
 
-/* True for the kinds a text line can be quoted from. */
-bool gb__kind_is_text(const char *kind);
+/* True when a text line can be quoted as evidence: a text kind (text,
+ * scripts, PEM files) whose first 64 KiB hold no NUL and few control bytes
+ * (a PEM block inside binary data is classified "certificate" too). */
+bool gb__is_text(const char *kind, const struct gb_span *d);
 
 /* An SSH wire-format public key blob (RFC 4253 6.6, PROTOCOL.u2f). */
 struct gb_sshpub {

@@ -5,10 +5,11 @@
  * ended each command (newline, ;, &, &&, ||, |, ;;, parentheses). It knows
  * line continuations, comments, single/double quotes, backslashes, $(...),
  * `...` and ${...} (kept verbatim inside the word), and skips here-document
- * bodies. With `expand` set it substitutes variables given a value by simple
- * assignments earlier in the same script (NAME=value, export/local/readonly
- * NAME=value), splitting unquoted expansions into words as the shell does;
- * unknown variables stay as written.
+ * bodies. With `expand` set it substitutes variables given a plain value (one
+ * without $ or backquotes) by simple assignments earlier in the same script
+ * (NAME=value, export/local/readonly NAME=value), splitting unquoted
+ * expansions into words as the shell does; other variables stay as written
+ * (their recorded value can still be read with gb__sh_var()).
  *
  * It is not a shell: no arithmetic, globbing or functions calls are evaluated.
  * Input is untrusted: every read is bounded by the given length, words are

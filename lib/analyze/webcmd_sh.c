@@ -84,6 +84,8 @@ struct shx {
 	struct gate pending_gate;
 	bool pipe_tainted;
 	char pipe_param[64];
+	unsigned budget;       /* variable look-ups left for one taint question */
+	unsigned long total_budget; /* and for the whole script */
 };
 
 static bool ident_char(int c)
@@ -183,8 +185,13 @@ static void taint_var(struct shx *s, const char *p, struct taint *ret, unsigned 
 			field_after(e, ret->param, sizeof(ret->param));
 		return;
 	}
+	/* values that name other values: bounded work per question and per script */
+	if (nest >= MAX_NEST || s->budget == 0 || s->total_budget == 0)
+		return;
+	s->budget--;
+	s->total_budget--;
 	const char *v = gb__sh_var(s->vars, q, len);
-	if (v && nest < MAX_NEST) {
+	if (v) {
 		struct taint sub = {0};
 		taint_of(s, v, &sub, nest + 1);
 		if (sub.yes) {
@@ -228,7 +235,7 @@ static void taint_subst(struct shx *s, const char *p, struct taint *ret)
 /* Does text t carry request data? ret->param gets the field name when visible. */
 static void taint_of(struct shx *s, const char *t, struct taint *ret, unsigned nest)
 {
-	for (const char *p = t; *p; p++) {
+	for (const char *p = t; *p && !(ret->yes && ret->param[0]); p++) {
 		if (*p == '`' || (p[0] == '$' && p[1] == '('))
 			taint_subst(s, p, ret);
 		else if (*p == '$')
@@ -244,6 +251,7 @@ static void taint_of(struct shx *s, const char *t, struct taint *ret, unsigned n
 static bool tainted(struct shx *s, const char *t, struct taint *ret)
 {
 	memset(ret, 0, sizeof(*ret));
+	s->budget = 256;
 	taint_of(s, t, ret, 0);
 	return ret->yes;
 }
@@ -754,6 +762,7 @@ void gb__webcmd_shell(const char *p, size_t n, gb__webcmd_report report, void *c
 	}
 	s->report = report;
 	s->ctx = ctx;
+	s->total_budget = 1000000;
 	s->post = memmem(p, n, "CONTENT_LENGTH", 14) != NULL || memmem(p, n, "REQUEST_METHOD", 14) != NULL;
 	/* twice: functions that call source functions become sources */
 	pass(s, p, n, true);

@@ -52,11 +52,19 @@ struct eq_side {
 int gb__side_load(struct eq_side *s, const char *input, const char *outdir, unsigned jobs,
 		  const struct gb_limits *lim, char *errbuf, size_t errlen);
 void gb__side_free(struct eq_side *s);
+/* Unpack file entry ei of a directory side with the scan (into outdir) and
+ * add what it holds as entries nested in it (keys "KEY!..."). Returns 0
+ * (also when nothing was found), -GB_ENOMEM, -GB_EIO. */
+int gb__side_nest(struct eq_side *s, size_t ei, const char *outdir, unsigned jobs,
+		  const struct gb_limits *lim);
+/* Does the file start like a container the scan unpacks (magic check)? */
+bool gb__looks_container(struct gb_span f);
 /* SHA-256 of a file under the side's root (for directory entries). */
 int gb__side_hash(const struct eq_side *s, struct eq_entry *e);
 
-/* Pair the entries of the two sides (sets partner, paired_by). */
-int gb__pair(struct eq_side *a, struct eq_side *b);
+/* Pair the entries of the two sides (sets partner, paired_by), considering
+ * only entries from index a0 of a and b0 of b. */
+int gb__pair(struct eq_side *a, size_t a0, struct eq_side *b, size_t b0);
 
 /* ------------------------------------------------------------------- ELF */
 
@@ -85,7 +93,8 @@ struct eq_elf {
 	bool is64, be;
 	uint16_t type, machine;
 	uint32_t eflags;
-	uint64_t entry, shoff;
+	uint64_t entry, shoff, phoff;
+	uint16_t phentsize;
 	uint16_t shnum, shstrndx, phnum;
 	struct eq_sec *sec;   /* shnum entries (malloc'd) */
 	struct eq_phdr *ph;   /* phnum entries */
@@ -164,8 +173,5 @@ bool gb__looks_text(struct gb_span s);
  * with *too_big set when past the caps. */
 char *gb__text_diff(struct gb_span a, struct gb_span b, const char *name_a, const char *name_b,
 		    bool *too_big);
-
-/* --------------------------------------------------------------- report */
-const char *gb__kind_label(const char *kind);
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "diff/diff_int.h"
 
-#define MAX_SECTIONS 65536u
+#define MAX_SECTIONS 8192u /* more: compared through the segments only */
 #define MAX_PHDRS 4096u
 #define MAX_SYMS (1u << 22)
 
@@ -224,9 +224,9 @@ static int read_symtab(struct eq_elf *e, const struct eq_sec *s)
 	for (size_t i = 1; i < n; i++) {
 		uint64_t o = (uint64_t)i * ent;
 		uint32_t name;
-		uint16_t shndx;
-		uint8_t info;
-		uint64_t value, size;
+		uint16_t shndx = 0;
+		uint8_t info = 0;
+		uint64_t value = 0, size = 0;
 		int r = rd32(&s->data, o, e->be, &name);
 		if (e->is64) {
 			r |= gb_rd_u8(&s->data, o + 4, &info);
@@ -286,6 +286,8 @@ int gb__elf_parse(struct gb_span f, struct eq_elf *ret)
 	memset(&e, 0, sizeof(e));
 	e.f = f;
 	int r = read_header(&e, &phoff, &shentsize, &phentsize);
+	e.phoff = phoff;
+	e.phentsize = phentsize;
 	if (r == 0)
 		r = read_phdrs(&e, phoff, phentsize);
 	if (r == 0)

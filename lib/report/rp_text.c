@@ -1,5 +1,6 @@
 /* The terminal summary: the container tree, file counts per kind, errors. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,38 +75,96 @@ static void write_findings(const struct gb_audit *audit, FILE *out)
 	}
 }
 
-/* How many binaries lack each protection. */
+/* How many binaries lack each protection. PIE is asked of executables only
+ * (a shared library is position-independent by nature but not "PIE"); NX and
+ * RELRO of executables and libraries (not REL objects such as kernel
+ * modules); canary and FORTIFY of the dynamically linked ones (a static
+ * binary's imports cannot be seen: null). */
 static void write_hardening(const struct gb_audit *audit, FILE *out)
 {
 	const json_t *elf = gb_audit_section(audit, "elf");
-	size_t n = json_array_size(elf), nx = 0, pie = 0, relro = 0, prelro = 0, canary = 0, fortify = 0, i;
+	size_t n = json_array_size(elf), exe = 0, lib = 0, dyn = 0, i;
+	size_t nx = 0, pie = 0, relro = 0, prelro = 0, canary = 0, fortify = 0;
 	const json_t *e;
 	if (!n)
 		return;
 	json_array_foreach(elf, i, e)
 	{
+		const char *type = jstr(e, "type");
+		bool is_exe = strcmp(type, "EXEC") == 0 ||
+			      (strcmp(type, "DYN") == 0 && json_is_string(json_object_get(e, "interpreter")));
+		bool is_lib = !is_exe && strcmp(type, "DYN") == 0;
+		if (!is_exe && !is_lib)
+			continue;
+		exe += is_exe;
+		lib += is_lib;
 		nx += json_is_false(json_object_get(e, "nx"));
-		pie += json_is_false(json_object_get(e, "pie"));
+		pie += is_exe && json_is_false(json_object_get(e, "pie"));
 		relro += strcmp(jstr(e, "relro"), "none") == 0;
 		prelro += strcmp(jstr(e, "relro"), "partial") == 0;
+		dyn += json_is_boolean(json_object_get(e, "canary"));
 		canary += json_is_false(json_object_get(e, "canary"));
 		fortify += json_is_false(json_object_get(e, "fortify"));
 	}
-	fprintf(out, "\nhardening of %zu ELF files: without NX %zu, without PIE %zu, without RELRO %zu (partial %zu), "
-		     "without stack canary %zu, without FORTIFY %zu\n",
-		n, nx, pie, relro, prelro, canary, fortify);
-	const json_t *fam = json_object_get(gb_audit_summary(audit), "unsafe_call_sites");
+	fprintf(out, "\nhardening of %zu ELF files (%zu executables, %zu libraries, %zu dynamically linked):\n", n, exe,
+		lib, dyn);
+	fprintf(out, "  %-16s %6zu of %zu\n", "no NX stack", nx, exe + lib);
+	fprintf(out, "  %-16s %6zu of %zu executables\n", "no PIE", pie, exe);
+	fprintf(out, "  %-16s %6zu of %zu (partial RELRO: %zu more)\n", "no RELRO", relro, exe + lib, prelro);
+	fprintf(out, "  %-16s %6zu of %zu\n", "no stack canary", canary, dyn);
+	fprintf(out, "  %-16s %6zu of %zu\n", "no FORTIFY", fortify, dyn);
+	const json_t *sum = gb_audit_summary(audit);
+	const json_t *fam = json_object_get(sum, "unsafe_call_sites");
 	const char *k;
 	const json_t *v;
 	if (json_object_size(fam)) {
-		fprintf(out, "unsafe function call sites across the image:");
+		const char *sep = "";
+		fprintf(out, "unsafe function call sites across the image: ");
 		json_object_foreach((json_t *)fam, k, v)
-			fprintf(out, " %s %lld;", k, (long long)json_integer_value(v));
+		{
+			fprintf(out, "%s%lld %s", sep, (long long)json_integer_value(v), k);
+			sep = ", ";
+		}
+		json_int_t unk = json_integer_value(json_object_get(sum, "unsafe_call_sites_uncounted_binaries"));
+		if (unk)
+			fprintf(out, " (plus %lld binaries whose architecture has no call-site counting)", (long long)unk);
 		fputc('\n', out);
 	}
 }
 
-/* Components with copy counts and CVE counts. */
+static const char *const sev_order[] = {"critical", "high", "medium", "low", "none", "unknown"};
+
+/* " (2 critical, 1 high; 1 not applicable)" for a component's CVEs. */
+static void write_cve_counts(const json_t *vulns, FILE *out)
+{
+	size_t counts[6] = {0}, na = 0, i;
+	const json_t *v;
+	json_array_foreach(vulns, i, v)
+	{
+		if (json_is_false(json_object_get(v, "applicable"))) {
+			na++;
+			continue;
+		}
+		const char *sev = jstr(v, "severity");
+		size_t k = 0;
+		while (k < 5 && strcmp(sev, sev_order[k]) != 0)
+			k++;
+		counts[k]++;
+	}
+	const char *sep = " (";
+	for (size_t k = 0; k < 6; k++) {
+		if (counts[k]) {
+			fprintf(out, "%s%zu %s", sep, counts[k], sev_order[k]);
+			sep = ", ";
+		}
+	}
+	if (na)
+		fprintf(out, "%s%zu not applicable", sep[0] == ',' ? "; " : sep, na);
+	if (sep[0] == ',' || na)
+		fputc(')', out);
+}
+
+/* Components with copy counts and CVE counts by severity. */
 static void write_components(const struct gb_audit *audit, FILE *out)
 {
 	const json_t *comps = gb_audit_section(audit, "components");
@@ -117,13 +176,31 @@ static void write_components(const struct gb_audit *audit, FILE *out)
 	json_array_foreach(comps, i, c)
 	{
 		size_t vulns = json_array_size(json_object_get(c, "vulnerabilities"));
-		fprintf(out, "  %-20s %-16s %3zu copies  %zu CVEs\n", jstr(c, "name"), jstr(c, "version"),
+		fprintf(out, "  %-20s %-16s %3zu copies  %zu CVEs", jstr(c, "name"), jstr(c, "version"),
 			json_array_size(json_object_get(c, "copies")), vulns);
+		write_cve_counts(json_object_get(c, "vulnerabilities"), out);
+		fputc('\n', out);
 	}
 	const json_t *lines = json_object_get(gb_audit_summary(audit), "copy_lines");
 	const json_t *l;
 	json_array_foreach(lines, i, l)
 		fprintf(out, "%s\n", json_string_value(l));
+	const json_t *vs = json_object_get(gb_audit_summary(audit), "vulnerabilities");
+	if (vs) {
+		const json_t *by = json_object_get(vs, "by_severity");
+		fprintf(out, "known vulnerabilities: %lld matched, %lld applicable",
+			(long long)json_integer_value(json_object_get(vs, "matched")),
+			(long long)json_integer_value(json_object_get(vs, "applicable")));
+		const char *sep = " (";
+		for (size_t k = 0; k < sizeof(sev_order) / sizeof(sev_order[0]); k++) {
+			const json_t *n = json_object_get(by, sev_order[k]);
+			if (json_integer_value(n) > 0) {
+				fprintf(out, "%s%lld %s", sep, (long long)json_integer_value(n), sev_order[k]);
+				sep = ", ";
+			}
+		}
+		fprintf(out, "%s\n", sep[0] == ',' ? ")" : "");
+	}
 }
 
 int gb_report_text_write(const struct gb_scan *scan, const struct gb_audit *audit, FILE *out)

@@ -41,7 +41,7 @@ static int on_match(void *ctx, uint32_t id, size_t pos)
 	if (pos < moff)
 		return 0;
 	uint64_t start = pos - moff;
-	if (f->start_only && start != 0)
+	if ((f->start_only || f->magics[ref->magic].start_only) && start != 0)
 		return 0;
 	if (cl->n == cl->max) {
 		cl->overflow = true;

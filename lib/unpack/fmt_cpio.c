@@ -19,8 +19,12 @@
  *   42 rdev[6]  48 mtime[11]  59 namesize[6]  65 filesize[11]
  * then the name and the data, unpadded.
  *
- * The old binary format (a 2-byte magic 070707 in either byte order) is not
- * carved: its magic is too short to search for in large images.
+ * The old binary format: the 2-byte magic 070707 (0x71c7) in the archive's
+ * byte order, then 16-bit fields: 2 dev  4 ino  6 mode  8 uid  10 gid
+ * 12 nlink  14 rdev  16 mtime[2]  20 namesize  22 filesize[2] (32-bit values
+ * as two halves, the high half first); the name and the data are each padded
+ * to an even length. Its magic is too short to carve in large images, so it
+ * is only proposed at offset 0 of a file or region.
  *
  * probe: every header on the way to the trailer must have strict digits, a
  * known file type and a NUL-terminated name of sane length; the walk gives
@@ -36,11 +40,12 @@
 
 #define NEWC_HDR 110u
 #define ODC_HDR 76u
+#define BIN_HDR 26u
 #define MAX_NAME 65536u
 #define BLOCK 512u
 #define MAX_MEMBERS (1u << 22)
 
-enum cpio_kind { CPIO_NEWC, CPIO_CRC, CPIO_ODC };
+enum cpio_kind { CPIO_NEWC, CPIO_CRC, CPIO_ODC, CPIO_BIN_LE, CPIO_BIN_BE };
 
 struct member {
 	uint64_t mode;
@@ -80,20 +85,40 @@ static int kind_at(const struct gb_span *in, uint64_t off, enum cpio_kind *ret)
 		*ret = CPIO_CRC;
 	else if (gb_span_eq(in, off, "070707", 6))
 		*ret = CPIO_ODC;
+	else if (gb_span_eq(in, off, "\xc7\x71", 2))
+		*ret = CPIO_BIN_LE;
+	else if (gb_span_eq(in, off, "\x71\xc7", 2))
+		*ret = CPIO_BIN_BE;
 	else
 		return -GB_ENOTFOUND;
 	return 0;
 }
 
+static bool is_bin(enum cpio_kind k)
+{
+	return k == CPIO_BIN_LE || k == CPIO_BIN_BE;
+}
+
 static uint64_t hdr_size(enum cpio_kind k)
 {
-	return k == CPIO_ODC ? ODC_HDR : NEWC_HDR;
+	return k == CPIO_ODC ? ODC_HDR : is_bin(k) ? BIN_HDR : NEWC_HDR;
+}
+
+static uint32_t bin16(const uint8_t *h, enum cpio_kind k, unsigned off)
+{
+	return k == CPIO_BIN_LE ? gb_le16(h + off) : gb_be16(h + off);
 }
 
 static int parse_header(const uint8_t *h, enum cpio_kind k, struct member *m)
 {
 	uint64_t v;
 
+	if (is_bin(k)) {
+		m->mode = bin16(h, k, 6);
+		m->namesize = bin16(h, k, 20);
+		m->filesize = (uint64_t)bin16(h, k, 22) << 16 | bin16(h, k, 24);
+		return 0;
+	}
 	if (k == CPIO_ODC) {
 		for (unsigned off = 6; off < 48; off += 6)
 			if (parse_digits(h + off, 6, 8, &v) < 0)
@@ -134,11 +159,14 @@ static bool type_ok(uint64_t mode)
 
 static uint64_t pad4(enum cpio_kind k, uint64_t v)
 {
+	if (is_bin(k))
+		return (v + 1) & ~(uint64_t)1;
 	return k == CPIO_ODC ? v : (v + 3) & ~(uint64_t)3;
 }
 
 struct walk {
 	const struct gb_span *in;
+	enum cpio_kind kind; /* of the first member */
 	uint64_t pos;
 	bool ended;    /* the trailer was reached */
 	bool damaged;  /* stopped at a bad header */
@@ -147,14 +175,14 @@ struct walk {
 
 /* One member at w->pos. Returns 1 to go on, 0 at the end, -GB_ETRUNC when
  * the input ends inside the member. */
-static int walk_member(struct walk *w, bool first)
+static int walk_member(struct walk *w)
 {
 	enum cpio_kind k;
 	struct member m;
 	const uint8_t *h, *name;
 	uint64_t end;
 
-	if (kind_at(w->in, w->pos, &k) < 0) {
+	if (kind_at(w->in, w->pos, &k) < 0 || is_bin(k) != is_bin(w->kind)) {
 		if (w->pos + 6 > w->in->n)
 			return -GB_ETRUNC;
 		w->damaged = true;
@@ -171,7 +199,7 @@ static int walk_member(struct walk *w, bool first)
 	name = gb_span_at(w->in, w->pos + hdr_size(k), m.namesize);
 	if (!name)
 		return -GB_ETRUNC;
-	if (name[m.namesize - 1] != 0 || memchr(name, 0, m.namesize - 1) || (first && !name[0])) {
+	if (name[m.namesize - 1] != 0 || memchr(name, 0, m.namesize - 1)) {
 		w->damaged = true;
 		return 0;
 	}
@@ -211,13 +239,14 @@ static int cpio_walk(const struct gb_span *in, enum cpio_kind k, struct walk *w)
 
 	memset(w, 0, sizeof(*w));
 	w->in = in;
-	r = walk_member(w, true);
+	w->kind = k;
+	r = walk_member(w);
 	if (r == 0 && (w->damaged || !w->ended))
 		return -GB_ENOTFOUND;
 	if (r == -GB_ETRUNC && !gb_span_has(in, 0, hdr_size(k)))
 		return -GB_ENOTFOUND;
 	for (unsigned n = 1; n < MAX_MEMBERS && r > 0; n++)
-		r = walk_member(w, false);
+		r = walk_member(w);
 	w->stop = w->pos;
 	if (r < 0) {
 		w->pos = in->n;
@@ -232,7 +261,7 @@ static int cpio_walk(const struct gb_span *in, enum cpio_kind k, struct walk *w)
 
 static int probe(const struct gb_span *in, struct gb_probe *ret)
 {
-	static const char *const names[] = {"newc", "crc", "odc"};
+	static const char *const names[] = {"newc", "crc", "odc", "bin-le", "bin-be"};
 	enum cpio_kind k;
 	struct walk w;
 
@@ -266,11 +295,13 @@ static const struct gb_magic magics[] = {
 	GB_MAGIC("070701", 0),
 	GB_MAGIC("070702", 0),
 	GB_MAGIC("070707", 0),
+	GB_MAGIC_START("\xc7\x71"),
+	GB_MAGIC_START("\x71\xc7"),
 };
 
 const struct gb_format gb__fmt_cpio = {
 	.name = "cpio",
-	.description = "cpio archive (newc, crc, odc)",
+	.description = "cpio archive (newc, crc, odc, old binary)",
 	.kind = GB_KIND_ARCHIVE,
 	.magics = magics,
 	.n_magics = sizeof(magics) / sizeof(magics[0]),

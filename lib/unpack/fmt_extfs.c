@@ -382,6 +382,8 @@ struct ex_walk {
 	char *pool;
 	size_t pool_len, pool_cap;
 	size_t n_entries, max_entries;
+	size_t n_dirents, max_dirents; /* directory slots read, empty ones included */
+	bool dirents_capped;
 	size_t plen; /* length of the directory path being listed */
 	unsigned depth;
 	int err;     /* a stop error raised inside the iterator */
@@ -555,13 +557,13 @@ static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 	size_t dummy;
 	int r;
 
+	if (++w->n_entries > w->max_entries)
+		return gb_unpack_fail(w->img->u, -GB_ELIMIT, "extfs: more than %zu entries",
+				      w->max_entries);
 	if (ext2fs_read_inode_full(w->fs, ino, inode, sizeof(big)) != 0) {
 		img_warn(w->img, w->path, "inode unreadable");
 		return 0;
 	}
-	if (++w->n_entries > w->max_entries)
-		return gb_unpack_fail(w->img->u, -GB_ELIMIT, "extfs: more than %zu entries",
-				      w->max_entries);
 	memset(&e, 0, sizeof(e));
 	e.path = w->path;
 	e.mode = inode->i_mode & 07777;
@@ -612,6 +614,12 @@ static int on_dirent(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int of
 	int nlen = ext2fs_dirent_name_len(d);
 	int r;
 
+	/* empty entries are counted too: they bound the blocks a hostile
+	 * directory makes us read */
+	if (++w->n_dirents > w->max_dirents) {
+		w->dirents_capped = true;
+		return DIRENT_ABORT;
+	}
 	if (entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE || d->inode == 0)
 		return 0;
 	if ((nlen == 1 && d->name[0] == '.') || (nlen == 2 && !memcmp(d->name, "..", 2)))
@@ -642,12 +650,16 @@ static int walk_dir(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 	}
 	w->depth++;
 	w->plen = plen;
-	e = ext2fs_dir_iterate2(w->fs, ino, 0, NULL, on_dirent, w);
+	e = ext2fs_dir_iterate2(w->fs, ino, DIRENT_FLAG_INCLUDE_EMPTY, NULL, on_dirent, w);
 	w->plen = save;
 	w->depth--;
 	if (w->err < 0)
 		return w->err;
-	if (e) {
+	if (w->dirents_capped) {
+		w->path[plen] = '\0';
+		img_warn(w->img, plen ? w->path : "/", "more than %zu directory slots, listing stopped",
+			 w->max_dirents);
+	} else if (e) {
 		w->path[plen] = '\0';
 		img_warn(w->img, plen ? w->path : "/", "directory unreadable: %s (libext2fs code %ld)",
 			 ext2_strerror(e), (long)(e - EXT2_ET_BASE));
@@ -1059,6 +1071,7 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	pthread_mutex_init(&img.lock, NULL);
 	w->img = &img;
 	w->max_entries = gb_unpack_limits(u)->max_entries;
+	w->max_dirents = 16 * w->max_entries + 65536;
 	r = open_image(&img, w, u, in);
 	if (r == 0)
 		r = map_get_or_add(&w->seen, EXT2_ROOT_INO, 0, &dummy);

@@ -120,10 +120,11 @@ static int read_super(const struct gb_span *in, struct sq_super *sb)
 	return 0;
 }
 
-/* An optional table: absent, or after the directory table and inside the image. */
+/* An optional table: absent, or after the (maybe empty) directory table and
+ * inside the image. */
 static bool table_ok(const struct sq_super *sb, uint64_t start)
 {
-	return start == NO_TABLE || (start > sb->dir_start && start <= sb->bytes_used);
+	return start == NO_TABLE || (start >= sb->dir_start && start <= sb->bytes_used);
 }
 
 static bool super_sane(const struct sq_super *sb)
@@ -137,7 +138,7 @@ static bool super_sane(const struct sq_super *sb)
 	if (sb->inode_count == 0 || sb->id_count == 0 || sb->bytes_used < SB_SIZE)
 		return false;
 	if (sb->inode_start < SB_SIZE || sb->inode_start >= sb->dir_start ||
-	    sb->dir_start >= sb->id_start || sb->id_start >= sb->bytes_used)
+	    sb->dir_start > sb->id_start || sb->id_start >= sb->bytes_used)
 		return false;
 	if (!table_ok(sb, sb->frag_start) || !table_ok(sb, sb->export_start) ||
 	    !table_ok(sb, sb->xattr_start))
@@ -299,15 +300,26 @@ static void img_warn(struct sq_img *img, const char *path, const char *what)
 		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
 }
 
-/* Reads a metadata table: blocks must start in [lo, hi) and end by hi. */
+/* Reads a metadata table: blocks must start in [lo, hi) and end by hi. The
+ * last MR_SLOTS blocks stay decompressed: the walk goes back and forth between
+ * a directory's listing and its inodes. */
+#define MR_SLOTS 8
+
+struct mslot {
+	uint64_t blk, next; /* this block (NO_TABLE: empty), the one after */
+	const uint8_t *data;
+	size_t used;
+	uint8_t buf[META_SIZE];
+};
+
 struct mreader {
 	const struct sq_img *img;
 	sqfs_compressor_t *cmp;
 	uint64_t lo, hi;
-	uint64_t blk, next; /* current block (NO_TABLE: none), the one after */
-	const uint8_t *data;
-	size_t used, off;
-	uint8_t buf[META_SIZE];
+	struct mslot *cur; /* NULL: none */
+	size_t off;        /* in cur */
+	unsigned victim;
+	struct mslot slot[MR_SLOTS];
 };
 
 static void mr_init(struct mreader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
@@ -317,22 +329,30 @@ static void mr_init(struct mreader *m, const struct sq_img *img, sqfs_compressor
 	m->cmp = cmp;
 	m->lo = lo;
 	m->hi = hi;
-	m->blk = NO_TABLE;
-	m->next = NO_TABLE;
-	m->data = NULL;
-	m->used = 0;
+	m->cur = NULL;
 	m->off = 0;
+	m->victim = 0;
+	for (unsigned i = 0; i < MR_SLOTS; i++)
+		m->slot[i].blk = NO_TABLE;
 }
 
+/* Make the block at `at` current, offset 0. */
 static int mr_load(struct mreader *m, uint64_t at)
 {
+	struct mslot *sl;
 	const uint8_t *p;
 	uint16_t hdr;
 	uint32_t len;
 	sqfs_s32 r;
 
-	if (at == m->blk)
-		return 0;
+	for (unsigned i = 0; i < MR_SLOTS; i++) {
+		if (m->slot[i].blk == at && at != NO_TABLE) {
+			m->cur = &m->slot[i];
+			m->off = 0;
+			return 0;
+		}
+	}
+	m->cur = NULL;
 	if (at < m->lo || at >= m->hi)
 		return -GB_ECORRUPT;
 	if (gb_rd_u16le(&m->img->in, at, &hdr) < 0)
@@ -343,30 +363,33 @@ static int mr_load(struct mreader *m, uint64_t at)
 	p = gb_span_at(&m->img->in, at + 2, len);
 	if (!p)
 		return -GB_ETRUNC;
-	m->blk = NO_TABLE;
+	sl = &m->slot[m->victim];
+	m->victim = (m->victim + 1) % MR_SLOTS;
+	sl->blk = NO_TABLE;
 	if (hdr & 0x8000) {
-		m->data = p;
-		m->used = len;
+		sl->data = p;
+		sl->used = len;
 	} else {
-		r = m->cmp->do_block(m->cmp, p, len, m->buf, META_SIZE);
+		r = m->cmp->do_block(m->cmp, p, len, sl->buf, META_SIZE);
 		if (r <= 0)
 			return -GB_ECORRUPT;
-		m->data = m->buf;
-		m->used = (size_t)r;
+		sl->data = sl->buf;
+		sl->used = (size_t)r;
 	}
-	m->blk = at;
-	m->next = at + 2 + len;
+	sl->blk = at;
+	sl->next = at + 2 + len;
+	m->cur = sl;
 	m->off = 0;
 	return 0;
 }
 
 static int mr_seek(struct mreader *m, uint64_t at, size_t off)
 {
-	int r = mr_load(m, at);
+	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
 
 	if (r < 0)
 		return r;
-	if (off > m->used)
+	if (off > m->cur->used)
 		return -GB_ECORRUPT;
 	m->off = off;
 	return 0;
@@ -380,15 +403,15 @@ static int mr_read(struct mreader *m, void *dst, size_t n)
 	while (n > 0) {
 		size_t k;
 
-		if (m->blk == NO_TABLE)
+		if (!m->cur)
 			return -GB_ECORRUPT;
-		if (m->off == m->used) {
-			r = mr_load(m, m->next);
+		if (m->off == m->cur->used) {
+			r = mr_load(m, m->cur->next);
 			if (r < 0)
 				return r;
 		}
-		k = m->used - m->off < n ? m->used - m->off : n;
-		memcpy(d, m->data + m->off, k);
+		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
+		memcpy(d, m->cur->data + m->off, k);
 		m->off += k;
 		d += k;
 		n -= k;
@@ -400,7 +423,7 @@ struct sq_inode {
 	uint16_t type, mode, uid_idx, gid_idx;
 	uint32_t mtime;
 	/* directories */
-	uint64_t dir_blk; /* absolute */
+	uint64_t dir_blk; /* from the directory table start */
 	uint32_t dir_size;
 	uint16_t dir_off;
 	/* regular files */
@@ -434,7 +457,7 @@ static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ex
 	ino->nblocks = ino->size >> sb->block_log;
 	if ((ino->size & (sb->block_size - 1)) && ino->frag == NO_FRAG)
 		ino->nblocks++;
-	ino->list_blk = m->blk;
+	ino->list_blk = m->cur->blk;
 	ino->list_off = (uint32_t)m->off;
 	return 0;
 }
@@ -674,15 +697,16 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 	struct sq_img *img = w->img;
 	struct sq_inode ino;
 	struct gb_entry e;
-	int r = read_inode(&w->ino, &img->sb, ref, &ino);
+	int r;
 
+	if (++w->n_entries > w->max_entries)
+		return gb_unpack_fail(img->u, -GB_ELIMIT, "squashfs: more than %zu entries",
+				      w->max_entries);
+	r = read_inode(&w->ino, &img->sb, ref, &ino);
 	if (r < 0) {
 		img_warn(img, w->path, "inode unreadable (corrupt inode table)");
 		return 0;
 	}
-	if (++w->n_entries > w->max_entries)
-		return gb_unpack_fail(img->u, -GB_ELIMIT, "squashfs: more than %zu entries",
-				      w->max_entries);
 	memset(&e, 0, sizeof(e));
 	e.path = w->path;
 	e.mode = ino.mode & 07777;
@@ -800,7 +824,7 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		if (r < 0)
 			break;
 		in_hdr--;
-		save_blk = w->dir.blk;
+		save_blk = w->dir.cur->blk;
 		save_off = w->dir.off;
 		r = visit(w, hdr_blk << 16 | ioff, pos + nlen, depth);
 		if (r < 0)
@@ -1025,8 +1049,19 @@ static int run_chunk(void *ctx, size_t i)
 	return r;
 }
 
-/* Split the file list into about 4 chunks per thread of similar byte counts,
- * keeping the walk order (files sharing a fragment block stay together). */
+/* Files sharing a fragment block next to each other, the rest in data order. */
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct sq_ent *x = a, *y = b;
+
+	if (x->frag != y->frag)
+		return x->frag < y->frag ? -1 : 1;
+	return x->blocks_start < y->blocks_start ? -1 : x->blocks_start > y->blocks_start;
+}
+
+/* Split the sorted file list into about 4 chunks per thread of similar byte
+ * counts, never between two files of one fragment block (each chunk
+ * decompresses a fragment block once). */
 static size_t make_chunks(struct sq_walk *w, unsigned threads, size_t **ret)
 {
 	size_t want = (size_t)threads * 4, n = 0;
@@ -1042,9 +1077,10 @@ static size_t make_chunks(struct sq_walk *w, unsigned threads, size_t **ret)
 		total += w->files[i].size / 4096 + 1;
 	target = total / want + 1;
 	b[n++] = 0;
-	for (size_t i = 0; i < w->n_files; i++) {
+	for (size_t i = 0; i + 1 < w->n_files; i++) {
 		acc += w->files[i].size / 4096 + 1;
-		if (acc >= target && n < want && i + 1 < w->n_files) {
+		if (acc >= target && n < want &&
+		    (w->files[i].frag != w->files[i + 1].frag || w->files[i].frag == NO_FRAG)) {
 			b[n++] = i + 1;
 			acc = 0;
 		}
@@ -1062,6 +1098,7 @@ static int extract_files(struct sq_walk *w)
 
 	if (w->n_files == 0)
 		return 0;
+	qsort(w->files, w->n_files, sizeof(*w->files), cmp_ent);
 	n = make_chunks(w, gb_unpack_threads(w->img->u), &job.bounds);
 	if (n == 0)
 		return -GB_ENOMEM;
@@ -1096,7 +1133,7 @@ static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_s
 	ends[2] = sb->export_start;
 	ends[3] = sb->xattr_start;
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		if (ends[i] != NO_TABLE && ends[i] > sb->dir_start && ends[i] < img->dir_end)
+		if (ends[i] != NO_TABLE && ends[i] >= sb->dir_start && ends[i] < img->dir_end)
 			img->dir_end = ends[i];
 	img->file.base.base.destroy = sqf_destroy;
 	img->file.base.read_at = sqf_read_at;

@@ -19,7 +19,8 @@ Copies at paths the truth does not list for that version (a file of another
 package that carries the same version text) are listed as notes, not
 failures.
 
-    check(report_path, truth_path) -> (failures, notes, stats)
+    check(report_path, truth_path) -> failures (list of strings, empty when all is right)
+    check_detail(report_path, truth_path) -> (failures, notes, stats)
 
 Usage: check_components.py REPORT.json TRUTH.json [REPORT TRUTH ...]
 """
@@ -74,6 +75,10 @@ def norm_version(v):
 
 
 def check(report_path, truth_path):
+    return check_detail(report_path, truth_path)[0]
+
+
+def check_detail(report_path, truth_path):
     report = json.load(open(report_path))
     truth = json.load(open(truth_path))
     comps = report.get("components") or []
@@ -145,7 +150,7 @@ def main(argv):
         sys.exit(__doc__)
     bad = 0
     for i in range(1, len(argv), 2):
-        failures, notes, stats = check(argv[i], argv[i + 1])
+        failures, notes, stats = check_detail(argv[i], argv[i + 1])
         print("%s: expected %d, found %d, spurious %d, extra copies %d" % (
             argv[i + 1], stats["expected"], stats["found"], stats["spurious"], stats["extra_copies"]))
         for f in failures:

@@ -147,6 +147,18 @@ def check_elfs(res, name, rep, truth):
               '%d differ' % len(bad), lines=[gb.esc(b, 300) for b in bad[:8]])
 
 
+def check_fail_on(res, name, img, tmp, rep):
+    """--fail-on SEVERITY: exit 1 exactly when a finding is at or above it."""
+    top = max([SEVERITY.get(f.get('severity'), 0) for f in rep.get('findings') or []],
+              default=-1)
+    for sev in ('critical', 'medium'):
+        r = gb.run(gb.scan_argv(img, os.path.join(tmp, 'out-' + sev), ['--fail-on', sev]),
+                   timeout=900, cwd=tmp)
+        want = 1 if top >= SEVERITY[sev] else 0
+        res.check('%s: --fail-on %s exits %d' % (name, sev, want), r.rc == want,
+                  'exit %s' % r.rc)
+
+
 def main():
     shared = gb.require_shared()
     gb.glassbox()
@@ -174,6 +186,7 @@ def main():
             else:
                 check_clean(res, name, rep)
             check_elfs(res, name, rep, truth)
+            check_fail_on(res, name, img, tmp, rep)
         finally:
             gb.rmtree(tmp)
     res.finish()

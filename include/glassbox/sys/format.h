@@ -34,8 +34,10 @@ struct gb_magic {
 	const char *bytes;
 	uint8_t len;
 	uint32_t offset;
+	bool start_only; /* too short to carve: only at offset 0 of a file or region */
 };
-#define GB_MAGIC(lit, off) {(lit), (uint8_t)(sizeof(lit) - 1), (off)}
+#define GB_MAGIC(lit, off) {(lit), (uint8_t)(sizeof(lit) - 1), (off), false}
+#define GB_MAGIC_START(lit) {(lit), (uint8_t)(sizeof(lit) - 1), 0, true}
 
 enum gb_confidence {
 	GB_CONF_LOW = 1,    /* weak magic, few checks (e.g. lzma-alone header) */

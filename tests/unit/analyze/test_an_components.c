@@ -124,6 +124,15 @@ static const char mkkernel_py[] =
 	/* 100,000 anchors without versions, in a blob the analyzer reads */
 	"open('root/opt/many.bin', 'wb').write(b'\\x01' + b'Linux version \\x01OpenSSL \\x02' * 100000)\n";
 
+/* A whole text file, NUL-terminated (malloc'd). */
+static char *read_text(const char *path)
+{
+	size_t n;
+	char *t = gbt_read_file(path, &n);
+	t[n] = '\0'; /* gbt_read_file allocates one byte more */
+	return t;
+}
+
 static struct gb_audit *run_audit(const char *img, const char *out, struct gb_scan **ret_scan)
 {
 	struct gb_audit_opts opts;
@@ -169,8 +178,7 @@ static int setup(void **state)
 		       "busybox 2>&1 | head -1 | sed -n 's/^BusyBox v\\([0-9.]*\\).*/\\1/p' > bbversion.txt");
 	gbt_sh("cp \"$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)\" root/lib/libc.so.6");
 	gbt_sh("getconf GNU_LIBC_VERSION | sed 's/^glibc //' > libcversion.txt");
-	size_t n;
-	char *v = gbt_read_file("libcversion.txt", &n);
+	char *v = read_text("libcversion.txt");
 	snprintf(libc_version, sizeof(libc_version), "%.*s", (int)strcspn(v, "\n"), v);
 	free(v);
 	gbt_sh("tar -C root --owner=0 --group=0 -cf img.tar .");
@@ -228,8 +236,7 @@ static long grep_offset(const char *path, const char *s)
 	const struct gb_file *f = gbt_file(scan, NULL, path);
 	assert_non_null(f);
 	gbt_sh("grep -obUaF '%s' 'out/%s' | head -1 | cut -d: -f1 > off.txt", s, f->disk);
-	size_t n;
-	char *t = gbt_read_file("off.txt", &n);
+	char *t = read_text("off.txt");
 	long off = strtol(t, NULL, 10);
 	free(t);
 	return off;
@@ -302,8 +309,7 @@ static void test_busybox(void **state)
 		fprintf(stderr, "busybox not installed (scripts/install-deps): skipped\n");
 		skip();
 	}
-	size_t n;
-	char *ver = gbt_read_file("bbversion.txt", &n);
+	char *ver = read_text("bbversion.txt");
 	ver[strcspn(ver, "\n")] = '\0';
 	const json_t *c = component("BusyBox", ver);
 	free(ver);
@@ -312,7 +318,7 @@ static void test_busybox(void **state)
 	assert_non_null(cp);
 	/* the applet table equals what busybox itself lists */
 	const json_t *apps = json_object_get(cp, "applets");
-	char *list = gbt_read_file("applets.txt", &n);
+	char *list = read_text("applets.txt");
 	size_t i = 0, count = 0;
 	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n"), i++) {
 		assert_true(i < json_array_size(apps));
@@ -439,7 +445,8 @@ static void test_regex(void **state)
 	/* full matches for SONAMEs; alternation must not stop at the first branch */
 	r = NULL;
 	char err[200];
-	assert_int_equal(gb__sig_re_compile("libc(?:|rypto)\\.so\\.[0-9.]+", 26, 0, true, &r, err, sizeof(err)), 0);
+	static const char soname[] = "libc(?:|rypto)\\.so\\.[0-9.]+";
+	assert_int_equal(gb__sig_re_compile(soname, strlen(soname), 0, true, &r, err, sizeof(err)), 0);
 	assert_true(gb__sig_re_full(r, "libcrypto.so.1.1", 16));
 	assert_true(gb__sig_re_full(r, "libc.so.6", 9));
 	assert_false(gb__sig_re_full(r, "libcrypto.so.1.1x", 17));

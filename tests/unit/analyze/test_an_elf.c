@@ -43,6 +43,7 @@ static const char *const cross[][2] = {
 	{"powerpc-linux-gnu-gcc", "/bin/calls-ppc"},      {"arm-linux-gnueabihf-gcc", "/bin/calls-armhf"},
 	{"arm-linux-gnueabi-gcc", "/bin/calls-armel"},    {"aarch64-linux-gnu-gcc", "/bin/calls-arm64"},
 	{"i686-linux-gnu-gcc", "/bin/calls-i686"},        {"powerpc64le-linux-gnu-gcc", "/bin/calls-ppc64el"},
+	{"mips64el-linux-gnuabi64-gcc", "/bin/calls-mips64el"},
 };
 #define N_CROSS (sizeof(cross) / sizeof(cross[0]))
 static bool have_cross[N_CROSS];
@@ -232,9 +233,16 @@ static void test_identity(void **state)
 		expect_str("/bin/calls-m32", "machine", "386");
 		assert_int_equal(json_integer_value(field("/bin/calls-m32", "class")), 32);
 	}
-	for (size_t i = 0; i < N_CROSS; i++)
-		if (have_cross[i] && strstr(cross[i][1], "-mips") && !strstr(cross[i][1], "mipsel"))
-			expect_str(cross[i][1], "endian", "big");
+	static const char *const machine[N_CROSS] = {"MIPS", "MIPS", "PPC", "ARM", "ARM", "AARCH64", "386", "PPC64", "MIPS"};
+	for (size_t i = 0; i < N_CROSS; i++) {
+		if (!have_cross[i])
+			continue;
+		expect_str(cross[i][1], "machine", machine[i]);
+		bool be = strcmp(cross[i][1], "/bin/calls-mips") == 0 || strcmp(cross[i][1], "/bin/calls-ppc") == 0;
+		expect_str(cross[i][1], "endian", be ? "big" : "little");
+		bool is64 = strstr(cross[i][1], "64") != NULL;
+		assert_int_equal(json_integer_value(field(cross[i][1], "class")), is64 ? 64 : 32);
+	}
 }
 
 static void test_canary(void **state)

@@ -127,6 +127,25 @@ static void test_odc(void **state)
 	one_format("odc", "odc");
 }
 
+static void test_bin(void **state)
+{
+	one_format("bin", "bin-le");
+}
+
+/* The old binary magic is two bytes: proposed at offset 0 only, never
+ * carved from the middle of a blob. */
+static void test_bin_not_carved(void **state)
+{
+	if (!gbt_have_tool("cpio"))
+		skip();
+	make_tree();
+	gbt_sh("cd src && find * | cpio --quiet -o -H bin > ../t.cpio && cd .. && "
+	       "head -c 1000 /dev/urandom > blob && cat t.cpio >> blob");
+	struct gb_scan *s = gbt_scan("blob", "out");
+	assert_int_equal(gbt_count_nodes(s, "cpio"), 0);
+	gb_scan_free(s);
+}
+
 /* A cpio carved out of a blob (an initramfs appended to a kernel). */
 static void test_carved(void **state)
 {
@@ -298,6 +317,8 @@ int main(void)
 		T(test_newc),
 		T(test_crc),
 		T(test_odc),
+		T(test_bin),
+		T(test_bin_not_carved),
 		T(test_carved),
 		cmocka_unit_test(test_probe_handmade),
 		T(test_truncated),
