@@ -56,7 +56,10 @@ static int run_sbom(int argc, char **argv)
 	json_error_t err;
 	json_t *report = json_load_file(argv[optind], 0, &err);
 	if (!report) {
-		gb_cli_error("%s: %s (line %d)", argv[optind], err.text, err.line);
+		if (err.line > 0)
+			gb_cli_error("%s: line %d: %s", argv[optind], err.line, err.text);
+		else
+			gb_cli_error("%s", err.text);
 		return GB_EXIT_INPUT;
 	}
 	FILE *out = output ? fopen(output, "w") : stdout;

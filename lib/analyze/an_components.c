@@ -63,6 +63,7 @@ struct fscan {
 	struct mark *marks;       /* per component */
 	uint16_t *attempts;       /* per pattern */
 	size_t base;              /* offset of the range being scanned */
+	unsigned long budget;     /* regex steps left for this file */
 	struct found found[MAX_FOUND];
 	size_t n_found;
 };
@@ -327,7 +328,7 @@ static void try_pattern(struct fscan *fs, size_t pi, size_t hit)
 	if (fs->attempts[pi] >= MAX_ATTEMPTS)
 		return;
 	fs->attempts[pi]++;
-	if (!gb__sig_re_find_at_anchor(pat->re, fs->data->p, fs->data->n, hit, &m))
+	if (!gb__sig_re_find_at_anchor(pat->re, fs->data->p, fs->data->n, hit, &m, &fs->budget))
 		return;
 	if (!gb__sig_normalize(c, fs->data->p + m.vstart, m.vend - m.vstart, v, sizeof(v)))
 		return;
@@ -471,7 +472,7 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 {
 	struct state *st = state;
 	const struct gb_sig_db *db = st->db;
-	struct fscan fs = {.st = st, .data = &af->data, .kind = kind_bit(af->file)};
+	struct fscan fs = {.st = st, .data = &af->data, .kind = kind_bit(af->file), .budget = MAX_FILE_STEPS};
 	int r;
 
 	if (!af->data.n)
@@ -499,7 +500,7 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 					continue;
 				fs.marks[ci].on = true;
 				fs.marks[ci].offset = -1;
-				snprintf(fs.marks[ci].evidence, sizeof(fs.marks[ci].evidence), "SONAME %s", soname);
+				snprintf(fs.marks[ci].evidence, sizeof(fs.marks[ci].evidence), "SONAME %.80s", soname);
 			}
 	}
 	run_gated(&fs, af->file);

@@ -14,7 +14,8 @@
 #include "util/ac.h"
 
 #define MARKER_BIT (1u << 30)
-#define MAX_ATTEMPTS 256     /* regex verifications per pattern and file */
+#define MAX_ATTEMPTS 1024    /* regex verifications per pattern and file */
+#define MAX_FILE_STEPS 20000000UL /* regex steps per file: a file full of anchors stays fast */
 #define MAX_FOUND 32         /* versions per file */
 #define MAX_VERSION 64
 #define MAX_EVIDENCE 160

@@ -812,15 +812,17 @@ static bool is_digit(uint8_t c)
 }
 
 bool gb__sig_re_find_at_anchor(const struct gb_sig_re *re, const uint8_t *p, size_t n, size_t hit,
-			       struct gb_sig_match *m)
+			       struct gb_sig_match *m, unsigned long *budget)
 {
 	size_t lo = hit >= re->pre_max ? hit - re->pre_max : 0;
 	size_t hi = hit >= re->pre_min ? hit - re->pre_min : 0;
 	unsigned long steps = 0;
 
-	if (hit > n)
+	bool found = false;
+
+	if (hit > n || !*budget)
 		return false;
-	for (size_t s = lo; s <= hi && steps < MAX_STEPS; s++) {
+	for (size_t s = lo; s <= hi && steps < MAX_STEPS && steps < *budget && !found; s++) {
 		size_t lim = n - s > GB_SIG_WINDOW ? s + GB_SIG_WINDOW : n;
 		if (!match_at(re, p, lim, s, SIZE_MAX, m, &steps))
 			continue;
@@ -832,7 +834,8 @@ bool gb__sig_re_find_at_anchor(const struct gb_sig_re *re, const uint8_t *p, siz
 			continue;
 		if (m->vend + 1 < n && p[m->vend] == '.' && is_digit(p[m->vend + 1]))
 			continue;
-		return true;
+		found = true;
 	}
-	return false;
+	*budget = steps < *budget ? *budget - steps : 0;
+	return found;
 }

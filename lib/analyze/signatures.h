@@ -52,9 +52,11 @@ bool gb__sig_re_full(const struct gb_sig_re *re, const char *s, size_t n);
 /* Find a match of the pattern whose anchor occurs at offset `hit` of
  * p[0..n): tries the possible starts before the anchor, leftmost first, and
  * applies the version boundary rules (a version never starts right after a
- * digit or dot, never ends right before a digit or ".digit"). */
+ * digit or dot, never ends right before a digit or ".digit"). The steps
+ * taken are subtracted from *budget (the caller's allowance for a whole
+ * file); nothing is tried once it is spent. */
 bool gb__sig_re_find_at_anchor(const struct gb_sig_re *re, const uint8_t *p, size_t n, size_t hit,
-			       struct gb_sig_match *m);
+			       struct gb_sig_match *m, unsigned long *budget);
 
 /* ---- the database (data/components.json) ---- */
 

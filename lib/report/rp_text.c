@@ -27,13 +27,6 @@ static void human_size(uint64_t n, char *buf, size_t len)
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-static size_t files_of(const struct gb_scan *scan, int node)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < scan->n_files; i++)
-		n += scan->files[i].node == node;
-	return n;
-}
 
 static const char *jstr(const json_t *o, const char *k)
 {
@@ -210,9 +203,18 @@ int gb_report_text_write(const struct gb_scan *scan, const struct gb_audit *audi
 
 	human_size(scan->input_size, sz, sizeof(sz));
 	fprintf(out, "glassbox %s: %s (%s, sha256 %s)\n", "scan", scan->input_path, sz, scan->input_sha256);
+	/* files per node in one pass (files are sorted by node) */
+	size_t *per_node = calloc(scan->n_nodes ? scan->n_nodes : 1, sizeof(*per_node));
+	for (size_t i = 0; per_node && i < scan->n_files; i++)
+		if (scan->files[i].node >= 0 && (size_t)scan->files[i].node < scan->n_nodes)
+			per_node[scan->files[i].node]++;
 	fprintf(out, "\ncontainers (%zu):\n", scan->n_nodes);
 	for (size_t i = 0; i < scan->n_nodes; i++) {
 		const struct gb_node *n = &scan->nodes[i];
+		if (i == 200) {
+			fprintf(out, "  ... and %zu more (see report.json)\n", scan->n_nodes - i);
+			break;
+		}
 		human_size(n->size, sz, sizeof(sz));
 		fprintf(out, "  %*s%-10s @0x%-8" PRIx64 " %10s", (int)n->depth * 2, "", n->format, n->offset, sz);
 		if (n->variant)
@@ -221,7 +223,7 @@ int gb_report_text_write(const struct gb_scan *scan, const struct gb_audit *audi
 			fprintf(out, "  %s", n->label);
 		if (n->source_path)
 			fprintf(out, "  in %s", n->source_path);
-		size_t nf = files_of(scan, n->id);
+		size_t nf = per_node ? per_node[i] : 0;
 		if (nf)
 			fprintf(out, "  %zu entries", nf);
 		if (n->status != GB_STATUS_OK) {
@@ -230,6 +232,10 @@ int gb_report_text_write(const struct gb_scan *scan, const struct gb_audit *audi
 		}
 		fputc('\n', out);
 	}
+
+	free(per_node);
+	for (size_t i = 200; i < scan->n_nodes; i++)
+		errors += scan->nodes[i].status != GB_STATUS_OK;
 
 	struct kind_count kinds[32];
 	size_t nk = 0, setuid = 0, devices = 0, lost = 0;

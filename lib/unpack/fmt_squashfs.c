@@ -127,25 +127,41 @@ static bool table_ok(const struct sq_super *sb, uint64_t start)
 	return start == NO_TABLE || (start >= sb->dir_start && start <= sb->bytes_used);
 }
 
-static bool super_sane(const struct sq_super *sb)
+/* What is wrong with a superblock, or NULL when it is sane. */
+static const char *super_problem(const struct sq_super *sb)
 {
 	if (sb->vmajor != 4 || sb->vminor != 0)
-		return false;
+		return "not version 4.0";
 	if (sb->block_log < 12 || sb->block_log > 20 || sb->block_size != 1U << sb->block_log)
-		return false;
+		return "block size and block_log disagree or are out of range";
 	if (sb->comp < SQFS_COMP_MIN || sb->comp > SQFS_COMP_MAX)
-		return false;
+		return "unknown compressor";
 	if (sb->inode_count == 0 || sb->id_count == 0 || sb->bytes_used < SB_SIZE)
-		return false;
+		return "zero inodes or ids, or bytes_used smaller than the superblock";
 	if (sb->inode_start < SB_SIZE || sb->inode_start >= sb->dir_start ||
 	    sb->dir_start > sb->id_start || sb->id_start >= sb->bytes_used)
-		return false;
+		return "inode, directory and id tables out of order or past bytes_used";
 	if (!table_ok(sb, sb->frag_start) || !table_ok(sb, sb->export_start) ||
 	    !table_ok(sb, sb->xattr_start))
-		return false;
+		return "fragment, export or xattr table outside the image";
 	/* the root inode lies in the inode table */
-	return (sb->root_ref >> 16) < sb->dir_start - sb->inode_start &&
-	       (sb->root_ref & 0xFFFF) < META_SIZE;
+	if ((sb->root_ref >> 16) >= sb->dir_start - sb->inode_start || (sb->root_ref & 0xFFFF) >= META_SIZE)
+		return "root inode reference outside the inode table";
+	return NULL;
+}
+
+static bool super_sane(const struct sq_super *sb)
+{
+	return super_problem(sb) == NULL;
+}
+
+/* A superblock that is squashfs 4.0 by its magic, version and block size
+ * fields, whatever else it claims: reported as a broken squashfs (an error
+ * node) rather than ignored. */
+static bool super_signature(const struct sq_super *sb)
+{
+	return sb->vmajor == 4 && sb->vminor == 0 && sb->block_log >= 12 && sb->block_log <= 20 &&
+	       sb->block_size == 1U << sb->block_log;
 }
 
 /* The first inode metadata block header, when it is in the span. */
@@ -181,7 +197,19 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 	uint64_t size, padded;
 	bool truncated;
 
-	if (read_super(in, &sb) < 0 || !super_sane(&sb) || !first_meta_ok(in, &sb))
+	if (read_super(in, &sb) < 0)
+		return -GB_ENOTFOUND;
+	if (!super_sane(&sb)) {
+		if (!super_signature(&sb))
+			return -GB_ENOTFOUND;
+		/* claim only the superblock: unpack reports what is wrong */
+		memset(ret, 0, sizeof(*ret));
+		ret->size = SB_SIZE;
+		ret->confidence = GB_CONF_MEDIUM;
+		snprintf(ret->variant, sizeof(ret->variant), "corrupt");
+		return 0;
+	}
+	if (!first_meta_ok(in, &sb))
 		return -GB_ENOTFOUND;
 	truncated = sb.bytes_used > in->n;
 	size = truncated ? in->n : sb.bytes_used;
@@ -1116,8 +1144,13 @@ static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_s
 
 	memset(img, 0, sizeof(*img));
 	img->u = u;
-	if (read_super(in, sb) < 0 || !super_sane(sb))
+	if (read_super(in, sb) < 0)
 		return gb_unpack_fail(u, -GB_ECORRUPT, "squashfs: superblock no longer valid");
+	if (!super_sane(sb))
+		return gb_unpack_fail(u, -GB_ECORRUPT,
+				      "squashfs: corrupt superblock (%s): %u inodes, bytes_used %llu",
+				      super_problem(sb), sb->inode_count,
+				      (unsigned long long)sb->bytes_used);
 	if (sb->be)
 		return gb_unpack_fail(u, -GB_EUNSUP,
 				      "squashfs: big-endian squashfs 4 is not supported");
@@ -1188,10 +1221,11 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	if (make_decompressor(&img.cfg, &cmp) != 0)
 		return gb_unpack_fail(u, -GB_EUNSUP, "squashfs: cannot create the %s decompressor",
 				      comp_name(img.sb.comp));
-	if ((img.sb.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) &&
-	    cmp->read_options(cmp, &img.file.base) != 0)
-		gb_unpack_warn(u, "squashfs: %s compressor options invalid, ignored",
-			       comp_name(img.sb.comp));
+	/* Options libsquashfs does not accept (OpenWrt's xz BCJ filter set, say)
+	 * only tune the decoder: the data still decodes, and a block that does
+	 * not is reported where it fails. */
+	if (img.sb.flags & SQFS_FLAG_COMPRESSOR_OPTIONS)
+		(void)cmp->read_options(cmp, &img.file.base);
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		sqfs_destroy(cmp);

@@ -397,9 +397,10 @@ static bool find(struct gb_sig_re *r, const char *data, size_t n, char *out)
 	const uint8_t *a;
 	size_t pmin, pmax, alen = gb__sig_re_anchor(r, &a, &pmin, &pmax);
 	const uint8_t *p = (const uint8_t *)data;
+	unsigned long budget = 1000000;
 	for (size_t i = 0; alen && i + alen <= n; i++) {
 		struct gb_sig_match m;
-		if (memcmp(p + i, a, alen) == 0 && gb__sig_re_find_at_anchor(r, p, n, i, &m)) {
+		if (memcmp(p + i, a, alen) == 0 && gb__sig_re_find_at_anchor(r, p, n, i, &m, &budget)) {
 			snprintf(out, 64, "%.*s", (int)(m.vend - m.vstart), data + m.vstart);
 			return true;
 		}

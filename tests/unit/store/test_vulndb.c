@@ -411,6 +411,24 @@ static void test_malformed(void **state)
 	expect_corrupt("[\"\\", 3, "truncated");
 	free(text);
 
+	/* a record over 64 MiB (a gzip bomb of one string): a limit, not a crash */
+	size_t big = (65u << 20) + 64, k = 0;
+	char *bomb = malloc(big);
+	assert_non_null(bomb);
+	k += (size_t)sprintf(bomb, "[{\"id\": \"");
+	memset(bomb + k, 'a', big - k - 4);
+	memcpy(bomb + big - 4, "\"}]\n", 4);
+	FILE *f = fopen("bomb.json", "wb");
+	assert_int_equal(fwrite(bomb, 1, big, f), big);
+	fclose(f);
+	free(bomb);
+	gbt_sh("gzip -1 bomb.json");
+	struct gb_vulndb *bdb = fresh_db();
+	struct gb_vulndb_import_stats bst;
+	assert_int_equal(gb_vulndb_import_file(bdb, "bomb.json.gz", &bst), -GB_ELIMIT);
+	assert_non_null(strstr(gb_vulndb_error(bdb), "64 MiB"));
+	gb_vulndb_close(bdb);
+
 	/* well-formed JSON that is no record: skipped, not an error */
 	struct gb_vulndb *db = fresh_db();
 	struct gb_vulndb_import_stats st;

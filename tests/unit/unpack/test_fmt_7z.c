@@ -196,7 +196,7 @@ static void put_sig(uint8_t *b, uint64_t off, uint64_t size, uint32_t next_crc)
 
 static void test_probe_handmade(void **state)
 {
-	uint8_t buf[256];
+	uint8_t buf[256] = {0};
 	struct gb_probe p;
 	struct gb_span in = gb_span_make(buf, sizeof(buf));
 	uint8_t next[5] = {0x01, 0x00, 0x00, 0x00, 0x00};

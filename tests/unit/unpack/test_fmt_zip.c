@@ -269,7 +269,7 @@ static size_t build_zip(uint8_t *b, uint16_t entries)
 
 static void test_probe_handmade(void **state)
 {
-	uint8_t buf[256];
+	uint8_t buf[256] = {0};
 	struct gb_probe p;
 	struct gb_span in = gb_span_make(buf, sizeof(buf));
 	size_t n = build_zip(buf, 1);
