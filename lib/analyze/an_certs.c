@@ -103,7 +103,7 @@ static int find_store_dirs(const struct gb_scan *scan, struct certs_state *st)
 			break;
 		n++;
 	}
-	qsort(all, n, sizeof(*all), dir_cmp);
+	gb_qsort(all, n, sizeof(*all), dir_cmp);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && dir_cmp(&all[i], &all[j]) == 0)

@@ -194,7 +194,7 @@ static size_t elf_scan_ranges(const struct gb_span *d, struct range *r, size_t c
 	}
 	if (!nx)
 		return 1;
-	qsort(code, nx, sizeof(code[0]), range_cmp);
+	gb_qsort(code, nx, sizeof(code[0]), range_cmp);
 	size_t k = 0, pos = 0;
 	for (size_t i = 0; i < nx && k + 1 < cap; i++) {
 		if (code[i].off > pos)
@@ -285,7 +285,7 @@ static void kernel_ikconfig(const struct gb_span *d, struct copy *c)
 	}
 	free(out);
 	if (c->config)
-		qsort(c->config, c->n_config, sizeof(char *), gb__comp_strp_cmp);
+		gb_qsort(c->config, c->n_config, sizeof(char *), gb__comp_strp_cmp);
 	c->ikconfig = 1;
 }
 

@@ -205,7 +205,7 @@ static int collect_imports(const struct gb__elf *e, struct imports *im)
 		im->names[im->n++] = name;
 		im->symk[i] = unsafe_index(name);
 	}
-	qsort(im->names, im->n, sizeof(*im->names), name_cmp);
+	gb_qsort(im->names, im->n, sizeof(*im->names), name_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < im->n; i++)
 		if (w == 0 || strcmp(im->names[w - 1], im->names[i]) != 0)
@@ -331,7 +331,8 @@ static int load_chk_names(struct gb_aout *out, const struct gb_file *f, struct l
 				c->n++;
 		}
 		gb__elf_close(&e);
-		qsort(c->names, c->n, sizeof(*c->names), name_cmp);
+		if (c->n > 1)
+			gb_qsort(c->names, c->n, sizeof(*c->names), name_cmp);
 	}
 	gb_audit_unmap(&sp);
 	return r;

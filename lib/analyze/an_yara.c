@@ -131,7 +131,7 @@ static int walk(const char *dir, struct paths *out, unsigned depth)
 	}
 	closedir(d);
 	if (here.n)
-		qsort(here.v, here.n, sizeof(*here.v), cmp_str);
+		gb_qsort(here.v, here.n, sizeof(*here.v), cmp_str);
 	for (size_t i = 0; i < here.n; i++) {
 		struct stat st;
 		if (r == 0 && lstat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode))

@@ -193,7 +193,7 @@ static size_t confirmed_versions(const struct state *st, size_t ci, const char *
 static int confirm_pending(struct state *st, struct gb_aout *out)
 {
 	if (st->n_pend)
-		qsort(st->pend, st->n_pend, sizeof(*st->pend), pending_cmp);
+		gb_qsort(st->pend, st->n_pend, sizeof(*st->pend), pending_cmp);
 	for (size_t i = 0; i < st->n_pend; i++) {
 		const struct pending *pd = &st->pend[i];
 		const struct gb_sig_component *c = &st->db->comps[pd->comp];
@@ -369,7 +369,7 @@ static const char **union_strv(const struct copy *copies, size_t n, bool applets
 			v[k++] = src[j];
 	}
 	if (v)
-		qsort(v, k, sizeof(char *), gb__comp_strp_cmp);
+		gb_qsort(v, k, sizeof(char *), gb__comp_strp_cmp);
 	size_t u = 0;
 	for (size_t i = 0; v && i < k; i++)
 		if (!u || strcmp(v[u - 1], v[i]) != 0)
@@ -445,7 +445,7 @@ static json_t *match_vulns(struct gb_vulndb *vdb, const struct gb_sig_component 
 		return all;
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(all, i));
-	qsort(v, n, sizeof(*v), vuln_id_cmp);
+	gb_qsort(v, n, sizeof(*v), vuln_id_cmp);
 	json_array_clear(all);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(all, v[i]);

@@ -36,6 +36,7 @@
  * report then says null rather than guess. The MIPS and PowerPC parts are in
  * elf_calls_risc.c.
  */
+#include <glassbox/sys/span.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +71,7 @@ static int tgt_cmp(const void *a, const void *b)
 static void tset_sort(struct tset *s)
 {
 	if (s->n > 1)
-		qsort(s->v, s->n, sizeof(*s->v), tgt_cmp);
+		gb_qsort(s->v, s->n, sizeof(*s->v), tgt_cmp);
 }
 
 int32_t gb__tset_find(const struct tset *s, uint64_t addr)

@@ -3,6 +3,7 @@
  * Files are mapped once and shown to every analyzer that wants them; the
  * outputs are JSON sections (findings, elf, components...) sorted at the end
  * so that two audits of the same image give the same report. */
+#include <glassbox/sys/span.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -407,7 +408,7 @@ static void sort_section(json_t *arr, int (*cmp)(const void *, const void *))
 		return;
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(arr, i));
-	qsort(v, n, sizeof(*v), cmp);
+	gb_qsort(v, n, sizeof(*v), cmp);
 	json_array_clear(arr);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, v[i]);

@@ -341,7 +341,7 @@ int gb__elf_symhashes(const struct eq_elf *e, uint64_t **ret, size_t *ret_n)
 		return -GB_ENOMEM;
 	for (size_t i = 0; i < e->nsym; i++)
 		h[i] = fnv1a64(e->sym[i].name);
-	qsort(h, e->nsym, sizeof(*h), cmp_u64);
+	gb_qsort(h, e->nsym, sizeof(*h), cmp_u64);
 	size_t n = 0;
 	for (size_t i = 0; i < e->nsym; i++)
 		if (n == 0 || h[n - 1] != h[i])

@@ -553,7 +553,7 @@ static int build(struct equiv_priv *q, struct run *ru)
 			}
 		}
 	}
-	qsort(q->files, n, sizeof(*q->files), cmp_files);
+	gb_qsort(q->files, n, sizeof(*q->files), cmp_files);
 	q->pub.files = q->files;
 	q->pub.n_files = n;
 	return 0;

@@ -424,7 +424,7 @@ int gb__side_load(struct eq_side *s, const char *input, const char *outdir, unsi
 			       r == -GB_ENOMEM ? "out of memory" : strerror(errno));
 			return r;
 		}
-		qsort(s->e, s->n, sizeof(*s->e), cmp_key);
+		gb_qsort(s->e, s->n, sizeof(*s->e), cmp_key);
 		return 0;
 	}
 	if (!S_ISREG(st.st_mode)) {

@@ -24,6 +24,7 @@
  * so that SQLite creates no journal, -wal or -shm file and takes no lock: the
  * scan's sandbox only lets it read. An import running at the same time is not
  * seen consistently; do not scan while importing into the same file. */
+#include <glassbox/sys/span.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -659,7 +660,7 @@ int gb_vulndb_match(struct gb_vulndb *db, const char *part, const char *vendor, 
 	if (!arr)
 		r = -GB_ENOMEM;
 	if (r == 0 && n) {
-		qsort(hits, n, sizeof(*hits), hit_cmp);
+		gb_qsort(hits, n, sizeof(*hits), hit_cmp);
 		json_t **items = calloc(n, sizeof(*items));
 		size_t ni = 0;
 		if (!items)
@@ -672,7 +673,7 @@ int gb_vulndb_match(struct gb_vulndb *db, const char *part, const char *vendor, 
 				items[ni++] = o;
 		}
 		if (items) {
-			qsort(items, ni, sizeof(*items), id_cmp);
+			gb_qsort(items, ni, sizeof(*items), id_cmp);
 			for (size_t i = 0; i < ni; i++) {
 				const char *id = json_string_value(json_object_get(items[i], "id"));
 				const char *prev = i ? json_string_value(json_object_get(items[i - 1], "id")) : NULL;

@@ -231,7 +231,7 @@ void gb__carve_run(struct gb__carve_job *job)
 		gb__node_diag(s, job->parent, "carving stopped after %zu candidates%s%s (limit)", cl.n,
 			      job->file ? " in " : "", job->file ? job->file->pub.path : "");
 	if (cl.n > 1)
-		qsort(cl.v, cl.n, sizeof(*cl.v), cand_cmp);
+		gb_qsort(cl.v, cl.n, sizeof(*cl.v), cand_cmp);
 
 	for (size_t i = 0; i < cl.n && !atomic_load(&s->fatal); i++) {
 		const struct cand *c = &cl.v[i];

@@ -250,7 +250,7 @@ static int assemble(struct scan_impl *si)
 		return -GB_ENOMEM;
 	}
 	memcpy(order, s->nodes.v, nn * sizeof(*order));
-	qsort(order, nn, sizeof(*order), node_key_cmp);
+	gb_qsort(order, nn, sizeof(*order), node_key_cmp);
 
 	/* Nodes: drop false positives (format NULL) and anything below them. */
 	struct gb_node *nodes = gb_arena_alloc(s->arena, (nn ? nn : 1) * sizeof(*nodes));
@@ -295,7 +295,7 @@ static int assemble(struct scan_impl *si)
 			fk++;
 		}
 	}
-	qsort(files, fk, sizeof(*files), file_cmp);
+	gb_qsort(files, fk, sizeof(*files), file_cmp);
 
 	struct gb_region *regions = gb_arena_alloc(s->arena, (s->regions.n ? s->regions.n : 1) * sizeof(*regions));
 	size_t rk = 0;
@@ -307,7 +307,7 @@ static int assemble(struct scan_impl *si)
 		regions[rk].node = remap[r->node];
 		rk++;
 	}
-	qsort(regions, rk, sizeof(*regions), region_cmp);
+	gb_qsort(regions, rk, sizeof(*regions), region_cmp);
 
 	free(remap);
 	free(order);

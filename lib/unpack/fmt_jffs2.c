@@ -1199,7 +1199,7 @@ static int jf_emit_links(struct jf *j)
 static void jf_index_dnodes(struct jf *j)
 {
 	if (j->n_dnodes)
-		qsort(j->dnodes, j->n_dnodes, sizeof(*j->dnodes), jf_cmp_dnode);
+		gb_qsort(j->dnodes, j->n_dnodes, sizeof(*j->dnodes), jf_cmp_dnode);
 	for (size_t i = 0; i < j->n_dnodes;) {
 		size_t k = i;
 		while (k < j->n_dnodes && j->dnodes[k].ino == j->dnodes[i].ino)

@@ -1126,7 +1126,7 @@ static int extract_files(struct sq_walk *w)
 
 	if (w->n_files == 0)
 		return 0;
-	qsort(w->files, w->n_files, sizeof(*w->files), cmp_ent);
+	gb_qsort(w->files, w->n_files, sizeof(*w->files), cmp_ent);
 	n = make_chunks(w, gb_unpack_threads(w->img->u), &job.bounds);
 	if (n == 0)
 		return -GB_ENOMEM;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glassbox/errors.h>
@@ -115,6 +116,14 @@ static inline int gb_add_u64(uint64_t a, uint64_t b, uint64_t *ret)
 static inline int gb_mul_u64(uint64_t a, uint64_t b, uint64_t *ret)
 {
 	return __builtin_mul_overflow(a, b, ret) ? -GB_ECORRUPT : 0;
+}
+
+/* qsort() for arrays that may be empty: qsort(NULL, 0, ...) is undefined
+ * behaviour (UBSan reports it), and a growable array starts out NULL. */
+static inline void gb_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
 }
 
 #endif
