@@ -619,7 +619,7 @@ int gb__unpack_node(struct gb_scanner *s, struct gb__node_rec *node, const struc
 	pthread_mutex_init(&u.lock, NULL);
 	r = fmt->unpack(&u, span, probe);
 	if (r < 0 && node->n_diag == 0)
-		gb__node_diag(s, node, "%s", gb_strerror(r));
+		gb__node_diag(s, node, "%s", atomic_load(&s->fatal) && s->fatal_msg ? s->fatal_msg : gb_strerror(r));
 	if (r < 0 && r != -GB_ELIMIT && !node->any_output)
 		node->failed = true;
 	close(u.dirfd);

@@ -235,6 +235,34 @@ def main():
                   r.rc == 0 and d3 is not None and not leftovers(o3),
                   '%s %s' % (r.describe(), ', '.join(leftovers(o3)[:5])))
 
+        # disk full while extracting, simulated with RLIMIT_FSIZE: a clear error, exit 4,
+        # a complete report that says where it stopped, and a rerun succeeds
+        o6 = os.path.join(tmp, 'o6')
+        big_file = os.path.join(tmp, 'full.tar.gz')
+        make_targz(big_file, {'a/%d.bin' % i: pseudo_random(300000, b'f%d' % i)
+                              for i in range(8)})
+
+        def small_fsize():
+            import resource
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+        r = gb.run([exe, 'scan', big_file, '-o', o6, '--no-audit'], timeout=120, cwd=tmp,
+                   preexec=small_fsize)
+        d6, err = gb.load_report(o6)
+        res.check('disk full (RLIMIT_FSIZE) -> exit 4 with a clear error',
+                  r.rc == 4 and b'File too large' in r.stderr, r.describe(),
+                  lines=r.stderr_tail(3))
+        res.check('disk full: report.json complete and says which node stopped',
+                  d6 is not None and not leftovers(o6) and
+                  any('File too large' in (n.get('error') or '') for n in d6.get('nodes') or []),
+                  err or '')
+        r = gb.run([exe, 'scan', big_file, '-o', o6, '--no-audit'], timeout=120, cwd=tmp)
+        d6, err = gb.load_report(o6)
+        res.check('disk full: a rerun into the same OUTDIR succeeds',
+                  r.rc == 0 and d6 is not None and
+                  len([f for f in d6.get('files') or [] if f.get('type') == 'file' and
+                       f.get('path', '').startswith('/a/')]) == 8,
+                  r.describe())
+
         # the limit flags are accepted
         o4 = os.path.join(tmp, 'o4')
         rc_check('all limit flags accepted', [exe, 'scan', small, '-o', o4, '--jobs', '1',
