@@ -15,6 +15,7 @@
 
 #include <glassbox/version.h>
 
+#include "core/atomic.h"
 #include "diff/diff_int.h"
 #include "util/pathutil.h"
 
@@ -155,40 +156,14 @@ int gb_equiv_json_write(const struct gb_equiv *eq, FILE *out)
 	return 0;
 }
 
+static int write_equiv_job(void *ctx, FILE *f)
+{
+	return gb_equiv_json_write(ctx, f);
+}
+
 int gb_equiv_json_write_file(const struct gb_equiv *eq, const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 16);
-	if (!tmp)
-		return -GB_ENOMEM;
-	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(tmp);
-		return -GB_EIO;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -GB_EIO;
-	}
-	int r = gb_equiv_json_write(eq, f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		r = -GB_EIO;
-	fchmod(fileno(f), 0644);
-	if (fclose(f) != 0)
-		r = -GB_EIO;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -GB_EIO;
-	if (r < 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-	}
-	free(tmp);
-	return r;
+	return gb_write_atomic(path, write_equiv_job, (void *)eq);
 }
 
 /* ------------------------------------------------------------- terminal */

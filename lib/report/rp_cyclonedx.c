@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include "core/atomic.h"
 #include <openssl/evp.h>
 
 #include <glassbox/errors.h>
@@ -346,38 +348,19 @@ int gb_report_cyclonedx_write(const struct gb_scan *scan, const struct gb_audit 
 	return ret;
 }
 
+struct cdx_job {
+	const struct gb_scan *scan;
+	const struct gb_audit *audit;
+};
+
+static int write_cdx_job(void *ctx, FILE *f)
+{
+	const struct cdx_job *j = ctx;
+	return gb_report_cyclonedx_write(j->scan, j->audit, f);
+}
+
 int gb_report_cyclonedx_write_file(const struct gb_scan *scan, const struct gb_audit *audit, const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 16);
-	if (!tmp)
-		return -GB_ENOMEM;
-	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(tmp);
-		return -GB_EIO;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -GB_EIO;
-	}
-	int r = gb_report_cyclonedx_write(scan, audit, f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		r = r < 0 ? r : -GB_EIO;
-	fchmod(fileno(f), 0644);
-	if (fclose(f) != 0)
-		r = r < 0 ? r : -GB_EIO;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -GB_EIO;
-	if (r < 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-	}
-	free(tmp);
-	return r;
+	struct cdx_job j = {scan, audit};
+	return gb_write_atomic(path, write_cdx_job, &j);
 }

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "core/atomic.h"
+
 #include <glassbox/errors.h>
 #include <glassbox/report.h>
 #include <glassbox/version.h>
@@ -163,38 +165,19 @@ int gb_report_json_write(const struct gb_scan *scan, const struct gb_audit *audi
 	return 0;
 }
 
+struct json_job {
+	const struct gb_scan *scan;
+	const struct gb_audit *audit;
+};
+
+static int write_json_job(void *ctx, FILE *f)
+{
+	const struct json_job *j = ctx;
+	return gb_report_json_write(j->scan, j->audit, f);
+}
+
 int gb_report_json_write_file(const struct gb_scan *scan, const struct gb_audit *audit, const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 16);
-	if (!tmp)
-		return -GB_ENOMEM;
-	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(tmp);
-		return -GB_EIO;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -GB_EIO;
-	}
-	int r = gb_report_json_write(scan, audit, f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		r = -GB_EIO;
-	fchmod(fileno(f), 0644);
-	if (fclose(f) != 0)
-		r = -GB_EIO;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -GB_EIO;
-	if (r < 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-	}
-	free(tmp);
-	return r;
+	struct json_job j = {scan, audit};
+	return gb_write_atomic(path, write_json_job, &j);
 }
