@@ -241,6 +241,12 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 		mach = mbuf;
 	}
 	memset(ret, 0, sizeof(*ret));
+	/* A header cut short (e_ehsize past the end) still identifies: claim
+	 * only what is there (fuzz_elf found this). */
+	if (e.size > in->n) {
+		e.size = in->n;
+		e.truncated = true;
+	}
 	ret->size = e.size;
 	ret->confidence = e.bad_sections || e.truncated ? GB_CONF_MEDIUM : GB_CONF_HIGH;
 	ret->identify_only = true;
