@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end audit (issue 4): every planted indicator of every corpus profile is reported.
+"""End-to-end audit (issues 4 and 5): planted indicators, ELF facts and components vs truth.
 
 For each standard profile the image is scanned with the audit on, and every plant of
 truth.json must appear in report.json findings[] with the right rule, path, line and details
@@ -15,6 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gbtest as gb  # noqa: E402
+import check_components  # noqa: E402
 
 SEVERITY = {'info': 0, 'low': 1, 'medium': 2, 'high': 3, 'critical': 4}
 # truth's machine names -> report's e_machine names
@@ -186,6 +187,10 @@ def main():
             else:
                 check_clean(res, name, rep)
             check_elfs(res, name, rep, truth)
+            fails = check_components.check(os.path.join(outdir, 'report.json'), truth_path)
+            res.check('%s: components and versions equal truth (every copy, no false version)'
+                      % name, not fails, '%d problems' % len(fails),
+                      lines=[gb.esc(f, 300) for f in fails[:8]])
             check_fail_on(res, name, img, tmp, rep)
         finally:
             gb.rmtree(tmp)
