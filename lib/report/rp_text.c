@@ -54,7 +54,7 @@ static void write_findings(const struct gb_audit *audit, FILE *out)
 			if (strcmp(jstr(f, "severity"), sev[s]) != 0)
 				continue;
 			total++;
-			if (shown >= 25)
+			if (shown >= (s >= 3 ? 8 : 25)) /* low and info: a sample */
 				continue;
 			shown++;
 			json_int_t line = json_integer_value(json_object_get(f, "line"));
