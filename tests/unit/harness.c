@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,4 +197,30 @@ void gbt_assert_dir_empty(const char *dir)
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+struct gb_audit *gbt_audit_dir(const char *root, const char *analyzer, struct gb_scan **ret_scan)
+{
+	struct gb_audit_opts opts;
+	struct gb_audit *a = NULL;
+	const char *only[] = {analyzer};
+	char img[512], out[512];
+
+	snprintf(img, sizeof(img), "%s.tar", root);
+	snprintf(out, sizeof(out), "%s.out", root);
+	gbt_sh("rm -f '%s' && tar -C '%s' --owner=0 --group=0 -cf '%s' .", img, root, img);
+	*ret_scan = gbt_scan(img, out);
+	gb_audit_opts_init(&opts);
+	opts.jobs = 2;
+	opts.only = only;
+	opts.n_only = 1;
+	assert_int_equal(gb_audit_run(*ret_scan, &opts, &a), 0);
+	return a;
+}
+
+void gbt_dump_findings(const struct gb_audit *a)
+{
+	char *s = json_dumps(gb_audit_section(a, "findings"), JSON_INDENT(1));
+	fprintf(stderr, "%s\n", s ? s : "?");
+	free(s);
 }

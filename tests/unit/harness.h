@@ -58,6 +58,12 @@ void gbt_sha256sum(const char *path, char hex[65]);
 void gbt_assert_file_matches(const struct gb_scan *s, const char *format, const char *path,
 			     const char *src_file);
 
+/* Pack the directory `root` into ROOT.tar (owners 0), scan it into ROOT.out
+ * and audit it with the one analyzer named; the audit must succeed. */
+struct gb_audit *gbt_audit_dir(const char *root, const char *analyzer, struct gb_scan **ret_scan);
+/* Print an audit's findings on stderr (for a failing test's log). */
+void gbt_dump_findings(const struct gb_audit *a);
+
 /* Assert nothing was created in `dir` (a canary directory beside OUTDIR). */
 void gbt_assert_dir_empty(const char *dir);
 

@@ -14,29 +14,15 @@
 
 #include <jansson.h>
 
-static const char *const only_keys[] = {"keys"};
 
 static struct gb_audit *audit_image(struct gb_scan **ret_scan)
 {
-	struct gb_audit_opts opts;
-	struct gb_audit *a = NULL;
-
-	gbt_sh("rm -f img.tar && tar -C root --owner=0 --group=0 -cf img.tar .");
-	*ret_scan = gbt_scan("img.tar", "out");
-	assert_non_null(*ret_scan);
-	gb_audit_opts_init(&opts);
-	opts.jobs = 2;
-	opts.only = only_keys;
-	opts.n_only = 1;
-	assert_int_equal(gb_audit_run(*ret_scan, &opts, &a), 0);
-	return a;
+	return gbt_audit_dir("root", "keys", ret_scan);
 }
 
 static void dump(const struct gb_audit *a)
 {
-	char *s = json_dumps(gb_audit_section(a, "findings"), JSON_INDENT(1));
-	fprintf(stderr, "%s\n", s ? s : "?");
-	free(s);
+	gbt_dump_findings(a);
 }
 
 /* The only finding of `rule` for `path`; fails when there is none or several. */

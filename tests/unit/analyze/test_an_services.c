@@ -13,7 +13,6 @@
 
 #include <jansson.h>
 
-static const char *const only[] = {"services"};
 
 /* Write `text` at root/<path>, creating its directories. */
 static void put(const char *root, const char *path, const char *text)
@@ -26,27 +25,12 @@ static void put(const char *root, const char *path, const char *text)
 
 static struct gb_audit *audit_dir(const char *root, struct gb_scan **ret_scan)
 {
-	struct gb_audit_opts opts;
-	struct gb_audit *a = NULL;
-	char img[256], out[256];
-
-	snprintf(img, sizeof(img), "%s.tar", root);
-	snprintf(out, sizeof(out), "%s.out", root);
-	gbt_sh("rm -f %s && tar -C %s --owner=0 --group=0 -cf %s .", img, root, img);
-	*ret_scan = gbt_scan(img, out);
-	gb_audit_opts_init(&opts);
-	opts.jobs = 2;
-	opts.only = only;
-	opts.n_only = 1;
-	assert_int_equal(gb_audit_run(*ret_scan, &opts, &a), 0);
-	return a;
+	return gbt_audit_dir(root, "services", ret_scan);
 }
 
 static void dump(const struct gb_audit *a)
 {
-	char *s = json_dumps(gb_audit_section(a, "findings"), JSON_INDENT(1));
-	fprintf(stderr, "%s\n", s ? s : "?");
-	free(s);
+	gbt_dump_findings(a);
 }
 
 /* The finding with that rule, path and line, or NULL. */
