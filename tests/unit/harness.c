@@ -224,3 +224,29 @@ void gbt_dump_findings(const struct gb_audit *a)
 	fprintf(stderr, "%s\n", s ? s : "?");
 	free(s);
 }
+
+static const struct gb_file *must_find(const struct gb_scan *s, const char *format, const char *path)
+{
+	const struct gb_file *f = gbt_file(s, format, path);
+	if (!f)
+		fprintf(stderr, "no file %s in a %s node\n", path, format ? format : "(any)");
+	assert_non_null(f);
+	return f;
+}
+
+void gbt_assert_type(const struct gb_scan *s, const char *format, const char *path, enum gb_ftype type)
+{
+	assert_int_equal(must_find(s, format, path)->type, type);
+}
+
+void gbt_assert_symlink(const struct gb_scan *s, const char *format, const char *path, const char *target)
+{
+	const struct gb_file *f = must_find(s, format, path);
+	assert_int_equal(f->type, GB_FT_SYMLINK);
+	assert_string_equal(f->target, target);
+}
+
+void gbt_assert_mode(const struct gb_scan *s, const char *format, const char *path, uint32_t mode)
+{
+	assert_int_equal(must_find(s, format, path)->mode, mode);
+}

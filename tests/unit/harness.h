@@ -64,6 +64,12 @@ struct gb_audit *gbt_audit_dir(const char *root, const char *analyzer, struct gb
 /* Print an audit's findings on stderr (for a failing test's log). */
 void gbt_dump_findings(const struct gb_audit *a);
 
+/* Assert that `path` (in the first node of `format`) was recorded with that
+ * type, that symlink target, or those mode bits. */
+void gbt_assert_type(const struct gb_scan *s, const char *format, const char *path, enum gb_ftype type);
+void gbt_assert_symlink(const struct gb_scan *s, const char *format, const char *path, const char *target);
+void gbt_assert_mode(const struct gb_scan *s, const char *format, const char *path, uint32_t mode);
+
 /* Assert nothing was created in `dir` (a canary directory beside OUTDIR). */
 void gbt_assert_dir_empty(const char *dir);
 

@@ -33,30 +33,16 @@ static uint64_t file_size(const char *path)
 
 static void check_tree(const struct gb_scan *s)
 {
-	const struct gb_file *f;
-
 	gbt_assert_file_matches(s, "7z", "/a.txt", "src/a.txt");
 	gbt_assert_file_matches(s, "7z", "/dir/sub/blob.bin", "src/dir/sub/blob.bin");
 	gbt_assert_file_matches(s, "7z", "/dir/text.txt", "src/dir/text.txt");
 	gbt_assert_file_matches(s, "7z", "/\xc3\xbc-na\xc3\xafve.txt",
 				"src/\xc3\xbc-na\xc3\xafve.txt");
-	f = gbt_file(s, "7z", "/suid");
-	assert_non_null(f);
-	assert_int_equal(f->mode, 04755);
-	f = gbt_file(s, "7z", "/rel_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "a.txt");
-	f = gbt_file(s, "7z", "/abs_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "/etc/passwd");
-	f = gbt_file(s, "7z", "/dir/sub");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
-	f = gbt_file(s, "7z", "/empty");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
+	gbt_assert_mode(s, "7z", "/suid", 04755);
+	gbt_assert_symlink(s, "7z", "/rel_link", "a.txt");
+	gbt_assert_symlink(s, "7z", "/abs_link", "/etc/passwd");
+	gbt_assert_type(s, "7z", "/dir/sub", GB_FT_DIR);
+	gbt_assert_type(s, "7z", "/empty", GB_FT_DIR);
 }
 
 static void one_method(const char *args)

@@ -50,40 +50,22 @@ static const struct gb_node *iso_node_ok(const struct gb_scan *s, const char *va
 
 static void check_rr_tree(const struct gb_scan *s)
 {
-	const struct gb_file *f;
-
 	gbt_assert_file_matches(s, "iso9660", "/a.txt", "src/a.txt");
 	gbt_assert_file_matches(s, "iso9660", "/dir/sub/blob.bin", "src/dir/sub/blob.bin");
 	gbt_assert_file_matches(s, "iso9660", "/dir/text.txt", "src/dir/text.txt");
 	gbt_assert_file_matches(s, "iso9660", "/hard", "src/dir/text.txt");
 	gbt_assert_file_matches(s, "iso9660", "/" UNAME, "src/" UNAME);
-	f = gbt_file(s, "iso9660", "/suid");
-	assert_non_null(f);
-	assert_int_equal(f->mode, 04755);
-	f = gbt_file(s, "iso9660", "/rel_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "a.txt");
-	f = gbt_file(s, "iso9660", "/abs_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "/etc/passwd");
-	f = gbt_file(s, "iso9660", "/dir/sub");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
-	f = gbt_file(s, "iso9660", "/empty");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
-	f = gbt_file(s, "iso9660", "/fifo");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_FIFO);
+	gbt_assert_mode(s, "iso9660", "/suid", 04755);
+	gbt_assert_symlink(s, "iso9660", "/rel_link", "a.txt");
+	gbt_assert_symlink(s, "iso9660", "/abs_link", "/etc/passwd");
+	gbt_assert_type(s, "iso9660", "/dir/sub", GB_FT_DIR);
+	gbt_assert_type(s, "iso9660", "/empty", GB_FT_DIR);
+	gbt_assert_type(s, "iso9660", "/fifo", GB_FT_FIFO);
 	if (geteuid() != 0) {
 		fprintf(stderr, "not root: no device node fixture\n");
 		return;
 	}
-	f = gbt_file(s, "iso9660", "/null");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_CHARDEV);
+	gbt_assert_type(s, "iso9660", "/null", GB_FT_CHARDEV);
 }
 
 static void test_rockridge_joliet(void **state)

@@ -62,30 +62,16 @@ static void check_tree(const struct gb_scan *s, bool fifo)
 	gbt_assert_file_matches(s, "tar", "/a.txt", "src/a.txt");
 	gbt_assert_file_matches(s, "tar", "/dir/sub/blob.bin", "src/dir/sub/blob.bin");
 	gbt_assert_file_matches(s, "tar", "/hard", "src/a.txt");
-	f = gbt_file(s, "tar", "/suid");
-	assert_non_null(f);
-	assert_int_equal(f->mode, 04755);
-	f = gbt_file(s, "tar", "/rel_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "a.txt");
-	f = gbt_file(s, "tar", "/abs_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "/etc/passwd");
+	gbt_assert_mode(s, "tar", "/suid", 04755);
+	gbt_assert_symlink(s, "tar", "/rel_link", "a.txt");
+	gbt_assert_symlink(s, "tar", "/abs_link", "/etc/passwd");
 	f = gbt_file(s, "tar", "/hard");
 	assert_int_equal(f->type, GB_FT_HARDLINK);
-	f = gbt_file(s, "tar", "/dir/sub");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
-	f = gbt_file(s, "tar", "/empty");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
+	gbt_assert_type(s, "tar", "/dir/sub", GB_FT_DIR);
+	gbt_assert_type(s, "tar", "/empty", GB_FT_DIR);
 	if (!fifo)
 		return;
-	f = gbt_file(s, "tar", "/fifo");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_FIFO);
+	gbt_assert_type(s, "tar", "/fifo", GB_FT_FIFO);
 	if (geteuid() == 0) {
 		f = gbt_file(s, "tar", "/null");
 		assert_non_null(f);

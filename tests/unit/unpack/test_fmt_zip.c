@@ -46,28 +46,14 @@ static const struct gb_node *zip_node_ok(const struct gb_scan *s, const char *va
 
 static void check_tree(const struct gb_scan *s)
 {
-	const struct gb_file *f;
-
 	gbt_assert_file_matches(s, "zip", "/a.txt", "src/a.txt");
 	gbt_assert_file_matches(s, "zip", "/dir/sub/blob.bin", "src/dir/sub/blob.bin");
 	gbt_assert_file_matches(s, "zip", "/dir/text.txt", "src/dir/text.txt");
-	f = gbt_file(s, "zip", "/suid");
-	assert_non_null(f);
-	assert_int_equal(f->mode, 04755);
-	f = gbt_file(s, "zip", "/rel_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "a.txt");
-	f = gbt_file(s, "zip", "/abs_link");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_SYMLINK);
-	assert_string_equal(f->target, "/etc/passwd");
-	f = gbt_file(s, "zip", "/dir/sub");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
-	f = gbt_file(s, "zip", "/empty");
-	assert_non_null(f);
-	assert_int_equal(f->type, GB_FT_DIR);
+	gbt_assert_mode(s, "zip", "/suid", 04755);
+	gbt_assert_symlink(s, "zip", "/rel_link", "a.txt");
+	gbt_assert_symlink(s, "zip", "/abs_link", "/etc/passwd");
+	gbt_assert_type(s, "zip", "/dir/sub", GB_FT_DIR);
+	gbt_assert_type(s, "zip", "/empty", GB_FT_DIR);
 }
 
 static void test_plain(void **state)
