@@ -17,9 +17,10 @@ static void scan_usage(void)
 		"usage: glassbox scan IMAGE [-o OUTDIR] [--jobs N] [--json] [--format FORMAT]\n"
 		"                     [--max-depth N] [--max-entries N] [--max-nodes N]\n"
 		"                     [--max-file-bytes SIZE] [--max-total-bytes SIZE] [--max-ratio N]\n"
-		"                     [--no-audit] [--wordlist FILE] [--rules PATH]... [--no-default-rules]\n"
-		"                     [--vulndb PATH] [--fail-on SEVERITY] [--no-sandbox]\n"
-		"\n"
+		"                     [--no-audit] [--wordlist FILE] [--crack-budget MS] [--rules PATH]...\n"
+		"                     [--no-default-rules]"
+		" [--vulndb PATH] [--fail-on SEVERITY] [--no-sandbox]\n"
+				"\n"
 		"Unpacks IMAGE recursively into OUTDIR (default ./glassbox-out/<image-name>/):\n"
 		"OUTDIR/extracted/ mirrors the nesting, OUTDIR/report.json is the inventory.\n"
 		"\n"
@@ -37,6 +38,8 @@ static void scan_usage(void)
 		"      --max-ratio N       expansion ratio of one stream past 64M (default 250)\n"
 		"      --no-audit          unpack and inventory only, no analyzers\n"
 		"      --wordlist FILE     extra passwords to try on every password hash\n"
+		"      --crack-budget MS   estimated CPU per hash for the built-in candidates\n"
+		"                          (default 1000; at least 8 are always tried)\n"
 		"      --rules PATH        YARA rule file or directory (repeatable)\n"
 		"      --no-default-rules  do not load glassbox's built-in YARA rules\n"
 		"      --vulndb PATH       vulnerability database (default $XDG_DATA_HOME/glassbox/vulndb.sqlite)\n"
@@ -57,6 +60,7 @@ enum {
 	OPT_MAX_RATIO,
 	OPT_NO_AUDIT,
 	OPT_WORDLIST,
+	OPT_CRACK_BUDGET,
 	OPT_RULES,
 	OPT_NO_DEFAULT_RULES,
 	OPT_VULNDB,
@@ -77,6 +81,7 @@ static const struct option long_opts[] = {
 	{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
 	{"no-audit", no_argument, NULL, OPT_NO_AUDIT},
 	{"wordlist", required_argument, NULL, OPT_WORDLIST},
+	{"crack-budget", required_argument, NULL, OPT_CRACK_BUDGET},
 	{"rules", required_argument, NULL, OPT_RULES},
 	{"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
 	{"vulndb", required_argument, NULL, OPT_VULNDB},
@@ -97,6 +102,19 @@ static char *default_outdir(const char *input)
 	if (out)
 		snprintf(out, n, "glassbox-out/%s", base);
 	return out;
+}
+
+static int parse_crack_budget(const char *arg, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > 3600000 || arg[0] == '-')
+		return -1;
+	*ret = (unsigned)v;
+	return 0;
 }
 
 static int parse_limit(int opt, const char *arg, struct gb_limits *lim)
@@ -199,6 +217,12 @@ static int run_scan(int argc, char **argv)
 			break;
 		case OPT_WORDLIST:
 			aopts.wordlist = optarg;
+			break;
+		case OPT_CRACK_BUDGET:
+			if (parse_crack_budget(optarg, &aopts.crack_budget_ms) < 0) {
+				gb_cli_error("--crack-budget takes milliseconds, 1 to 3600000");
+				return GB_EXIT_USAGE;
+			}
 			break;
 		case OPT_RULES:
 			if (aopts.n_rules == 64) {

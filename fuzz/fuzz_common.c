@@ -23,14 +23,14 @@ static void setup(void)
 	snprintf(input, sizeof(input), "/proc/self/fd/%d", memfd);
 }
 
-void gb_fuzz_scan(const uint8_t *data, size_t size, unsigned max_depth)
+struct gb_scan *gb_fuzz_scan_keep(const uint8_t *data, size_t size, unsigned max_depth)
 {
 	struct gb_scan_opts opts;
 	struct gb_scan *scan = NULL;
 
 	if (memfd < 0)
 		setup();
-	if (ftruncate(memfd, 0) < 0 || pwrite(memfd, data, size, 0) != (ssize_t)size)
+	if (ftruncate(memfd, 0) < 0 || (size && pwrite(memfd, data, size, 0) != (ssize_t)size))
 		abort();
 	gb_scan_opts_init(&opts);
 	opts.input = input;
@@ -42,15 +42,25 @@ void gb_fuzz_scan(const uint8_t *data, size_t size, unsigned max_depth)
 	opts.limits.ratio_floor = 1 << 20;
 	opts.limits.max_entries = 2000;
 	opts.limits.max_nodes = 256;
-	int r = gb_scan_run(&opts, &scan);
-	if (r == 0) {
+	if (gb_scan_run(&opts, &scan) < 0) {
+		gb_scan_free(scan);
+		return NULL;
+	}
+	for (size_t i = 0; i < scan->n_files; i++)
+		if (!scan->files[i].path || scan->files[i].path[0] != '/')
+			abort(); /* every path starts with '/' */
+	return scan;
+}
+
+void gb_fuzz_scan(const uint8_t *data, size_t size, unsigned max_depth)
+{
+	struct gb_scan *scan = gb_fuzz_scan_keep(data, size, max_depth);
+
+	if (scan) {
 		FILE *devnull = fopen("/dev/null", "w");
 		if (!devnull || gb_report_json_write(scan, NULL, devnull) < 0)
 			abort(); /* the report must always be writable */
 		fclose(devnull);
-		for (size_t i = 0; i < scan->n_files; i++)
-			if (!scan->files[i].path || scan->files[i].path[0] != '/')
-				abort(); /* every path starts with '/' */
 	}
 	gb_scan_free(scan);
 }

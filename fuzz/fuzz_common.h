@@ -10,6 +10,11 @@
  * checks the JSON report. Aborts when the engine breaks an invariant. */
 void gb_fuzz_scan(const uint8_t *data, size_t size, unsigned max_depth);
 
+/* The same scan, kept for the caller (NULL when the scan failed as a whole);
+ * free it with gb_scan_free(). */
+struct gb_scan;
+struct gb_scan *gb_fuzz_scan_keep(const uint8_t *data, size_t size, unsigned max_depth);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

@@ -28,6 +28,9 @@ enum gb_severity {
 struct gb_audit_opts {
 	unsigned jobs;              /* 0 = number of online CPUs */
 	const char *wordlist;       /* extra passwords for credential cracking, one per line */
+	unsigned crack_budget_ms;   /* estimated CPU per hash for the built-in and derived
+	                             * candidates (never fewer than 8 are tried; --wordlist
+	                             * lines always all are); 0 = the default, 1000 */
 	const char *const *rules;   /* YARA rule files or directories */
 	size_t n_rules;
 	bool no_default_rules;      /* do not load the built-in rules/ set */

@@ -9,8 +9,8 @@
  * Cost: DES takes ~20 us a try, MD5 crypt ~0.5 ms, SHA-crypt ~1 us per round
  * (5 ms at the default 5000), bcrypt ~0.16 ms x 2^cost, yescrypt ~80 ms at
  * the default j9T. The built-in and derived candidates of one hash are capped
- * at WORK_BUDGET_US of estimated CPU time (never below MIN_CANDIDATES), so a
- * slow hash gets its most specific guesses (its own name, the defaults listed
+ * at WORK_BUDGET_US (or --crack-budget) of estimated CPU time (never below
+ * MIN_CANDIDATES), so a slow hash gets its most specific guesses (its own name, the defaults listed
  * for its user name) and no more; --wordlist lines are always all tried. The
  * estimates depend only on the hash, so the cap is the same on every run. */
 #include <crypt.h>
@@ -35,7 +35,7 @@ extern const size_t gb__credentials_txt_len;
 
 #define MAX_PASSWORD 256          /* longer candidates are skipped */
 #define MAX_WORD 64               /* longer account/context words are ignored */
-#define WORK_BUDGET_US 1000000.0  /* estimated CPU per hash for non-wordlist candidates */
+#define WORK_BUDGET_US 1000000.0  /* default estimated CPU per hash for non-wordlist candidates */
 #define MIN_CANDIDATES 8
 #define CHUNK_US 20000.0          /* estimated CPU per work item */
 #define MAX_WORDLIST_BYTES (4ULL << 30)
@@ -80,6 +80,7 @@ struct gb_cracker {
 	size_t n_creds;
 	const char **uniq;        /* distinct built-in passwords, in file order */
 	size_t n_uniq;
+	double budget_us;         /* WORK_BUDGET_US or opts->crack_budget_ms */
 	char *wordlist_path;
 	char *wl_buf;
 	const char **wl;
@@ -294,6 +295,7 @@ int gb__cracker_new(const struct gb_audit_opts *opts, struct gb_cracker **ret)
 		gb__cracker_free(c);
 		return r;
 	}
+	c->budget_us = opts && opts->crack_budget_ms ? opts->crack_budget_ms * 1000.0 : WORK_BUDGET_US;
 	if (opts && opts->wordlist) {
 		FILE *f = fopen(opts->wordlist, "rb");
 		if (!f) {
@@ -514,7 +516,7 @@ static int build_candidates(struct gb_cracker *c, struct target *t)
 		r = cand_add(t, c->uniq[i], SRC_LIST, false);
 	if (r < 0)
 		return r;
-	double budget = WORK_BUDGET_US / (t->cost_us > 0 ? t->cost_us : 1);
+	double budget = c->budget_us / (t->cost_us > 0 ? t->cost_us : 1);
 	size_t cap = budget > (double)SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)budget;
 	if (cap < MIN_CANDIDATES)
 		cap = MIN_CANDIDATES;
