@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 static const char *const only_accounts[] = {"accounts"};
+static unsigned crack_budget_ms; /* opts.crack_budget_ms of the next audit_image() */
 
 /* Scan img.tar and audit it with the accounts analyzer alone. */
 static struct gb_audit *audit_image(const char *wordlist, struct gb_scan **ret_scan, int *ret_r)
@@ -25,6 +26,7 @@ static struct gb_audit *audit_image(const char *wordlist, struct gb_scan **ret_s
 	opts.only = only_accounts;
 	opts.n_only = 1;
 	opts.wordlist = wordlist;
+	opts.crack_budget_ms = crack_budget_ms;
 	int r = gb_audit_run(*ret_scan, &opts, &a);
 	if (ret_r)
 		*ret_r = r;
@@ -235,6 +237,34 @@ static void test_wordlist(void **state)
 	gb_scan_free(scan);
 }
 
+/* --crack-budget: a DES hash (~20 us a try) gets the whole built-in list by
+ * default, and only the first ~50 candidates with a 1 ms budget. */
+static void test_crack_budget(void **state)
+{
+	need_tools();
+	gbt_sh("rm -rf root && mkdir -p root/etc"
+	       " && printf 'root:x:0:0::/root:/bin/sh\\n' > root/etc/passwd"
+	       " && printf 'root:%%s:1::::::\\n' \"$(mkpasswd -m descrypt -S ab 'Nowhere9')\" > root/etc/shadow");
+	pack();
+
+	struct gb_scan *scan;
+	struct gb_audit *a = audit_image(NULL, &scan, NULL);
+	const json_t *c = json_object_get(gb_audit_summary(a), "credentials");
+	assert_int_equal(json_integer_value(json_object_get(c, "hashes")), 1);
+	assert_int_equal(json_integer_value(json_object_get(c, "capped")), 0);
+	gb_audit_free(a);
+	gb_scan_free(scan);
+
+	crack_budget_ms = 1;
+	a = audit_image(NULL, &scan, NULL);
+	crack_budget_ms = 0;
+	c = json_object_get(gb_audit_summary(a), "credentials");
+	assert_int_equal(json_integer_value(json_object_get(c, "capped")), 1);
+	assert_int_equal(json_integer_value(json_object_get(c, "cracked")), 0);
+	gb_audit_free(a);
+	gb_scan_free(scan);
+}
+
 /* The image's own symlinks are followed: /etc -> rom copies, as OpenWrt
  * and read-only-root firmware do; etc_ro is an etc directory too. */
 static void test_symlinks(void **state)
@@ -321,6 +351,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_kinds),
 		cmocka_unit_test(test_wordlist),
+		cmocka_unit_test(test_crack_budget),
 		cmocka_unit_test(test_symlinks),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_clean),
