@@ -37,38 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ext2fs/ext2_fs.h>
-#include <ext2fs/ext2fs.h>
-
-#include <glassbox/sys/format.h>
-
-#define SB_OFF 1024
-#define SB_LEN 1024
-#define DEPTH_MAX 256
-#define NAME_MAX_LEN 255
-#define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
-#define LINK_MAX_LEN 65536
-#define WARN_MAX 32
-#define ZERO_LEN 65536
-#define IO_CHUNK (256 * 1024)
-
-#define F_COMPAT_JOURNAL 0x4U
-#define F_INCOMPAT_64BIT 0x80U
-#define F_INCOMPAT_EXT4 0x3F7C0U /* extents, 64bit, mmp, flex_bg, ea_inode, dirdata,
-				  * csum_seed, largedir, inline_data, encrypt, casefold */
-#define F_RO_BIGALLOC 0x200U
-#define F_RO_EXT4 0x7F8U /* huge_file, gdt_csum, dir_nlink, extra_isize, quota,
-			  * bigalloc, metadata_csum, replica */
-
-static const uint8_t zeros[ZERO_LEN];
-
-struct ex_super {
-	uint32_t inodes, first_data, log_bs, log_cs, bpg, cpg, ipg, rev, first_ino;
-	uint32_t compat, incompat, ro_compat;
-	uint16_t inode_size, desc_size;
-	uint64_t blocks, groups;
-	uint32_t bs;
-};
+#include "extfs.h"
 
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
@@ -145,250 +114,7 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 	return 0;
 }
 
-/* --- a read-only io_manager over the mapped span -------------------------- */
-
-/* The channel's name carries the span: "gbspan:<address>:<length>" in hex. */
-static errcode_t span_open(const char *name, int flags, io_channel *ret);
-
-static errcode_t span_close(io_channel ch)
-{
-	if (--ch->refcount > 0)
-		return 0;
-	free(ch->private_data);
-	free(ch->name);
-	free(ch);
-	return 0;
-}
-
-static errcode_t span_set_blksize(io_channel ch, int blksize)
-{
-	if (blksize <= 0)
-		return EXT2_ET_INVALID_ARGUMENT;
-	ch->block_size = blksize;
-	return 0;
-}
-
-static errcode_t span_read_blk64(io_channel ch, unsigned long long block, int count, void *data)
-{
-	const struct gb_span *in = ch->private_data;
-	uint64_t off, len = count < 0 ? (uint64_t)(-(int64_t)count)
-				      : (uint64_t)count * (uint64_t)ch->block_size;
-	uint64_t have;
-
-	if (gb_mul_u64(block, (uint64_t)ch->block_size, &off) < 0 || off >= in->n) {
-		memset(data, 0, len);
-		return EXT2_ET_SHORT_READ;
-	}
-	have = in->n - off < len ? in->n - off : len;
-	memcpy(data, in->p + off, have);
-	if (have < len) {
-		memset((uint8_t *)data + have, 0, len - have);
-		return EXT2_ET_SHORT_READ;
-	}
-	return 0;
-}
-
-static errcode_t span_read_blk(io_channel ch, unsigned long block, int count, void *data)
-{
-	return span_read_blk64(ch, block, count, data);
-}
-
-static errcode_t span_write_blk(io_channel ch, unsigned long block, int count, const void *data)
-{
-	return EXT2_ET_RO_FILSYS;
-}
-
-static errcode_t span_write_blk64(io_channel ch, unsigned long long block, int count,
-				  const void *data)
-{
-	return EXT2_ET_RO_FILSYS;
-}
-
-static errcode_t span_write_byte(io_channel ch, unsigned long off, int count, const void *data)
-{
-	return EXT2_ET_RO_FILSYS;
-}
-
-static errcode_t span_flush(io_channel ch)
-{
-	return 0;
-}
-
-static errcode_t span_set_option(io_channel ch, const char *opt, const char *arg)
-{
-	return EXT2_ET_INVALID_ARGUMENT;
-}
-
-static struct struct_io_manager span_io_manager = {
-	.magic = EXT2_ET_MAGIC_IO_MANAGER,
-	.name = "glassbox span I/O manager",
-	.open = span_open,
-	.close = span_close,
-	.set_blksize = span_set_blksize,
-	.read_blk = span_read_blk,
-	.write_blk = span_write_blk,
-	.flush = span_flush,
-	.write_byte = span_write_byte,
-	.set_option = span_set_option,
-	.read_blk64 = span_read_blk64,
-	.write_blk64 = span_write_blk64,
-};
-
-static errcode_t span_open(const char *name, int flags, io_channel *ret)
-{
-	uintptr_t addr;
-	size_t len;
-	io_channel ch;
-	struct gb_span *in;
-
-	if (!name || sscanf(name, "gbspan:%" SCNxPTR ":%zx", &addr, &len) != 2)
-		return EXT2_ET_BAD_DEVICE_NAME;
-	if (flags & IO_FLAG_RW)
-		return EXT2_ET_RO_FILSYS;
-	ch = calloc(1, sizeof(*ch));
-	in = malloc(sizeof(*in));
-	if (!ch || !in || !(ch->name = strdup(name))) {
-		free(ch);
-		free(in);
-		return EXT2_ET_NO_MEMORY;
-	}
-	*in = gb_span_make((const void *)addr, len);
-	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
-	ch->manager = &span_io_manager;
-	ch->block_size = 1024;
-	ch->refcount = 1;
-	ch->private_data = in;
-	*ret = ch;
-	return 0;
-}
-
-static const char *ext2_strerror(errcode_t e)
-{
-	switch (e) {
-	case EXT2_ET_SHORT_READ:
-		return "read past the end of the image";
-	case EXT2_ET_CORRUPT_SUPERBLOCK:
-		return "corrupt superblock";
-	case EXT2_ET_UNSUPP_FEATURE:
-		return "unsupported feature";
-	case EXT2_ET_BAD_MAGIC:
-		return "bad magic";
-	case EXT2_ET_NO_MEMORY:
-		return "out of memory";
-	case EXT2_ET_DIR_CORRUPTED:
-		return "directory corrupted";
-	case EXT2_ET_BAD_INODE_NUM:
-		return "bad inode number";
-	case EXT2_ET_BAD_BLOCK_NUM:
-		return "bad block number";
-	case EXT2_ET_BAD_IND_BLOCK:
-	case EXT2_ET_BAD_DIND_BLOCK:
-	case EXT2_ET_BAD_TIND_BLOCK:
-		return "bad indirect block";
-	case EXT2_ET_EXTENT_HEADER_BAD:
-		return "bad extent header";
-	default:
-		return "libext2fs error";
-	}
-}
-
-/* --- the image ------------------------------------------------------------ */
-
-struct ex_img {
-	struct gb_unpack *u;
-	struct gb_span in;
-	struct ex_super sb;
-	char name[64]; /* the io_manager name of the span */
-	unsigned n_warn; /* atomic */
-	int stop;        /* atomic: a writer error, every worker stops */
-	pthread_mutex_t lock; /* the handle pool */
-	ext2_filsys *pool;
-	size_t n_pool, cap_pool;
-};
-
-static void img_warn(struct ex_img *img, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Report a per-entry problem; past WARN_MAX they are only counted. */
-static void img_warn(struct ex_img *img, const char *path, const char *fmt, ...)
-{
-	unsigned n = __atomic_fetch_add(&img->n_warn, 1, __ATOMIC_RELAXED);
-	char msg[160];
-	va_list ap;
-
-	if (n >= WARN_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	gb_unpack_warn(img->u, "extfs: \"%s\": %s", path, msg);
-}
-
-static errcode_t fs_open(struct ex_img *img, ext2_filsys *ret)
-{
-	return ext2fs_open2(img->name, NULL,
-			    EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP | EXT2_FLAG_IGNORE_CSUM_ERRORS, 0,
-			    0, &span_io_manager, ret);
-}
-
-/* A handle for one worker: from the pool, or a new one. NULL on failure. */
-static ext2_filsys fs_get(struct ex_img *img)
-{
-	ext2_filsys fs = NULL;
-
-	pthread_mutex_lock(&img->lock);
-	if (img->n_pool > 0)
-		fs = img->pool[--img->n_pool];
-	else if (fs_open(img, &fs) != 0)
-		fs = NULL;
-	pthread_mutex_unlock(&img->lock);
-	return fs;
-}
-
-static void fs_put(struct ex_img *img, ext2_filsys fs)
-{
-	pthread_mutex_lock(&img->lock);
-	if (img->n_pool < img->cap_pool)
-		img->pool[img->n_pool++] = fs;
-	else
-		ext2fs_close_free(&fs);
-	pthread_mutex_unlock(&img->lock);
-}
-
 /* --- the directory walk ---------------------------------------------------- */
-
-struct ex_ent { /* a regular file or a hard link, emitted after the walk */
-	uint32_t ino;
-	size_t path, target; /* offsets in the pool; target only for hard links */
-	uint64_t size;
-};
-
-struct ex_list {
-	struct ex_ent *v;
-	size_t n, cap;
-};
-
-struct ex_map { /* inode number -> pool offset of its first path */
-	uint32_t *keys;
-	size_t *vals;
-	size_t n, cap;
-};
-
-struct ex_walk {
-	struct ex_img *img;
-	ext2_filsys fs;
-	struct ex_map seen;
-	struct ex_list files, links;
-	char *pool;
-	size_t pool_len, pool_cap;
-	size_t n_entries, max_entries;
-	size_t n_dirents, max_dirents; /* directory slots read, empty ones included */
-	bool dirents_capped;
-	size_t plen; /* length of the directory path being listed */
-	unsigned depth;
-	int err;     /* a stop error raised inside the iterator */
-	char path[PATH_CAP];
-};
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -497,7 +223,7 @@ static int emit_symlink(struct ex_walk *w, ext2_ino_t ino, struct ext2_inode *in
 	int r;
 
 	if (len > LINK_MAX_LEN) {
-		img_warn(w->img, e->path, "symlink target longer than 64 KiB, skipped");
+		gb__extfs_warn(w->img, e->path, "symlink target longer than 64 KiB, skipped");
 		return 0;
 	}
 	target = malloc(len + 1);
@@ -507,7 +233,7 @@ static int emit_symlink(struct ex_walk *w, ext2_ino_t ino, struct ext2_inode *in
 		memcpy(target, inode->i_block, len);
 	} else if (read_link_file(w->fs, ino, inode, target, (unsigned)len) != 0) {
 		free(target);
-		img_warn(w->img, e->path, "symlink target unreadable");
+		gb__extfs_warn(w->img, e->path, "symlink target unreadable");
 		return 0;
 	}
 	target[len] = '\0';
@@ -561,7 +287,7 @@ static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 		return gb_unpack_fail(w->img->u, -GB_ELIMIT, "extfs: more than %zu entries",
 				      w->max_entries);
 	if (ext2fs_read_inode_full(w->fs, ino, inode, sizeof(big)) != 0) {
-		img_warn(w->img, w->path, "inode unreadable");
+		gb__extfs_warn(w->img, w->path, "inode unreadable");
 		return 0;
 	}
 	memset(&e, 0, sizeof(e));
@@ -578,7 +304,7 @@ static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 		if (r < 0)
 			return r;
 		if (dummy != SIZE_MAX) {
-			img_warn(w->img, w->path, "directory appears twice (loop), not descended");
+			gb__extfs_warn(w->img, w->path, "directory appears twice (loop), not descended");
 			return 0;
 		}
 		return walk_dir(w, ino, plen);
@@ -601,7 +327,7 @@ static int visit(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 		e.type = GB_FT_SOCKET;
 		return gb_unpack_entry(w->img->u, &e);
 	default:
-		img_warn(w->img, w->path, "inode of unknown type, skipped");
+		gb__extfs_warn(w->img, w->path, "inode of unknown type, skipped");
 		return 0;
 	}
 }
@@ -645,7 +371,7 @@ static int walk_dir(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 	errcode_t e;
 
 	if (w->depth >= DEPTH_MAX) {
-		img_warn(w->img, w->path, "directories nested too deep, not descended");
+		gb__extfs_warn(w->img, w->path, "directories nested too deep, not descended");
 		return 0;
 	}
 	w->depth++;
@@ -657,346 +383,14 @@ static int walk_dir(struct ex_walk *w, ext2_ino_t ino, size_t plen)
 		return w->err;
 	if (w->dirents_capped) {
 		w->path[plen] = '\0';
-		img_warn(w->img, plen ? w->path : "/", "more than %zu directory slots, listing stopped",
+		gb__extfs_warn(w->img, plen ? w->path : "/", "more than %zu directory slots, listing stopped",
 			 w->max_dirents);
 	} else if (e) {
 		w->path[plen] = '\0';
-		img_warn(w->img, plen ? w->path : "/", "directory unreadable: %s (libext2fs code %ld)",
-			 ext2_strerror(e), (long)(e - EXT2_ET_BASE));
+		gb__extfs_warn(w->img, plen ? w->path : "/", "directory unreadable: %s (libext2fs code %ld)",
+			 gb__extfs_strerror(e), (long)(e - EXT2_ET_BASE));
 	}
 	return 0;
-}
-
-/* --- regular files, in parallel -------------------------------------------- */
-
-struct ex_out { /* one file being written */
-	struct ex_img *img;
-	struct gb_wfile *f;
-	uint64_t size, done; /* bytes: declared, written */
-	uint64_t next;       /* next logical block expected */
-	uint64_t run_l, run_p, run_n; /* pending run of contiguous blocks */
-	const char *why;     /* what is wrong with the data */
-	int err;             /* error raised inside the block iterator */
-	int werr;            /* writer error */
-};
-
-static int out_put(struct ex_out *o, const void *p, size_t n)
-{
-	int r = gb_wfile_write(o->f, p, n);
-
-	if (r < 0)
-		o->werr = r;
-	return r;
-}
-
-/* Zeros for `nblocks` blocks of hole, cut at the declared size. */
-static int out_zeros(struct ex_out *o, uint64_t nblocks)
-{
-	uint64_t n;
-	int r = 0;
-
-	if (gb_mul_u64(nblocks, o->img->sb.bs, &n) < 0 || n > o->size - o->done)
-		n = o->size - o->done;
-	while (n > 0 && r == 0) {
-		size_t k = n < ZERO_LEN ? (size_t)n : ZERO_LEN;
-
-		r = out_put(o, zeros, k);
-		n -= k;
-		o->done += k;
-	}
-	return r;
-}
-
-/* Write `n` blocks from physical block `pblk` (zeros when uninit), after the
- * hole before logical block `lblk`. Extents and block maps must go forward. */
-static int out_blocks(struct ex_out *o, uint64_t lblk, uint64_t pblk, uint64_t n, bool uninit)
-{
-	uint32_t bs = o->img->sb.bs;
-	uint64_t off, len;
-	const uint8_t *p;
-	int r;
-
-	o->why = "block map goes backwards (corrupt extent tree or block map)";
-	if (lblk < o->next)
-		return -GB_ECORRUPT;
-	r = out_zeros(o, lblk - o->next);
-	o->next = lblk + n;
-	if (r < 0 || uninit)
-		return r < 0 ? r : out_zeros(o, n);
-	len = o->size - o->done;
-	if (n <= len / bs)
-		len = n * bs;
-	if (len == 0)
-		return 0;
-	o->why = "data block past the end of the image";
-	if (gb_mul_u64(pblk, bs, &off) < 0)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&o->img->in, off, len);
-	if (!p)
-		return -GB_ETRUNC;
-	for (uint64_t k = 0; k < len; k += IO_CHUNK) {
-		r = out_put(o, p + k, len - k < IO_CHUNK ? (size_t)(len - k) : IO_CHUNK);
-		if (r < 0)
-			return r;
-	}
-	o->done += len;
-	return 0;
-}
-
-static int put_extents(struct ex_out *o, ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *inode)
-{
-	uint64_t nb = o->size / o->img->sb.bs + 1, steps = 0;
-	ext2_extent_handle_t h;
-	struct ext2fs_extent ext;
-	int op = EXT2_EXTENT_ROOT, r = 0;
-	errcode_t e;
-
-	o->why = "extent tree unreadable";
-	if (ext2fs_extent_open2(fs, ino, inode, &h) != 0)
-		return -GB_ECORRUPT;
-	while (r == 0 && !(e = ext2fs_extent_get(h, op, &ext))) {
-		op = EXT2_EXTENT_NEXT;
-		if (++steps > 4 * nb + 4096) {
-			o->why = "extent tree too large";
-			r = -GB_ECORRUPT;
-			break;
-		}
-		if (!(ext.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
-		    (ext.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT) || ext.e_len == 0)
-			continue;
-		if (o->done >= o->size)
-			break; /* blocks preallocated past the end */
-		r = out_blocks(o, ext.e_lblk, ext.e_pblk, ext.e_len,
-			       ext.e_flags & EXT2_EXTENT_FLAGS_UNINIT);
-		if (__atomic_load_n(&o->img->stop, __ATOMIC_RELAXED))
-			r = -GB_ELIMIT;
-	}
-	ext2fs_extent_free(h);
-	if (r == 0 && e && e != EXT2_ET_EXTENT_NO_NEXT && o->done < o->size) {
-		o->why = ext2_strerror(e);
-		r = -GB_ECORRUPT;
-	}
-	return r;
-}
-
-static int flush_run(struct ex_out *o)
-{
-	int r = 0;
-
-	if (o->run_n)
-		r = out_blocks(o, o->run_l, o->run_p, o->run_n, false);
-	o->run_n = 0;
-	return r;
-}
-
-/* ext2fs_block_iterate3 callback: gather runs of contiguous blocks. */
-static int on_block(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt, blk64_t ref_blk,
-		    int ref_offset, void *priv)
-{
-	struct ex_out *o = priv;
-	uint64_t l = (uint64_t)blockcnt, bs = o->img->sb.bs;
-
-	if (blockcnt < 0)
-		return 0;
-	if (l >= (o->size + bs - 1) / bs)
-		return BLOCK_ABORT; /* past the end of the file */
-	if (o->run_n && l == o->run_l + o->run_n && *blocknr == o->run_p + o->run_n) {
-		o->run_n++;
-	} else {
-		o->err = flush_run(o);
-		o->run_l = l;
-		o->run_p = *blocknr;
-		o->run_n = 1;
-	}
-	if (o->err == 0 && o->run_n * bs >= 4 * IO_CHUNK)
-		o->err = flush_run(o);
-	if (o->err == 0 && __atomic_load_n(&o->img->stop, __ATOMIC_RELAXED))
-		o->err = -GB_ELIMIT;
-	return o->err < 0 ? BLOCK_ABORT : 0;
-}
-
-static int put_blockmap(struct ex_out *o, ext2_filsys fs, ext2_ino_t ino)
-{
-	errcode_t e = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY,
-					    NULL, on_block, o);
-	int r = o->err;
-
-	if (r == 0)
-		r = flush_run(o);
-	if (r == 0 && e) {
-		o->why = ext2_strerror(e);
-		r = -GB_ECORRUPT;
-	}
-	return r;
-}
-
-/* Inline data (and anything else libext2fs knows better) through ext2_file_t. */
-static int put_fileio(struct ex_out *o, ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *inode,
-		      uint8_t *buf)
-{
-	ext2_file_t file;
-	unsigned got;
-	errcode_t e;
-	int r = 0;
-
-	o->why = "file data unreadable";
-	if (ext2fs_file_open2(fs, ino, inode, 0, &file) != 0)
-		return -GB_ECORRUPT;
-	while (r == 0 && o->done < o->size) {
-		e = ext2fs_file_read(file, buf, IO_CHUNK, &got);
-		if (e) {
-			r = -GB_ECORRUPT;
-			break;
-		}
-		if (got == 0) { /* i_size past the inline data: a hole */
-			r = out_zeros(o, UINT64_MAX);
-			break;
-		}
-		if (got > o->size - o->done)
-			got = (unsigned)(o->size - o->done);
-		r = out_put(o, buf, got);
-		o->done += got;
-	}
-	ext2fs_file_close(file);
-	return r;
-}
-
-static int put_data(struct ex_out *o, ext2_filsys fs, ext2_ino_t ino, uint8_t *buf)
-{
-	struct ext2_inode_large big;
-	struct ext2_inode *inode = (struct ext2_inode *)&big;
-	int r;
-
-	o->why = "inode unreadable";
-	if (ext2fs_read_inode_full(fs, ino, inode, sizeof(big)) != 0)
-		return -GB_ECORRUPT;
-	if (inode->i_flags & EXT4_INLINE_DATA_FL)
-		return put_fileio(o, fs, ino, inode, buf);
-	if (inode->i_flags & EXT4_EXTENTS_FL)
-		r = put_extents(o, fs, ino, inode);
-	else
-		r = put_blockmap(o, fs, ino);
-	if (r == 0)
-		r = out_zeros(o, UINT64_MAX); /* a hole at the end */
-	return r;
-}
-
-struct ex_job {
-	struct ex_img *img;
-	const struct ex_list *files;
-	const char *pool;
-	size_t *bounds;
-};
-
-static int extract_file(struct ex_img *img, ext2_filsys fs, const struct ex_ent *fe,
-			const char *pool, uint8_t *buf)
-{
-	struct ex_out o = {.img = img, .size = fe->size};
-	struct ext2_inode_large big;
-	struct ext2_inode *inode = (struct ext2_inode *)&big;
-	struct gb_entry e;
-	int r, r2;
-
-	memset(&e, 0, sizeof(e));
-	e.path = pool + fe->path;
-	e.type = GB_FT_FILE;
-	e.size = fe->size;
-	if (ext2fs_read_inode_full(fs, fe->ino, inode, sizeof(big)) == 0) {
-		e.mode = inode->i_mode & 07777;
-		e.uid = inode_uid(*inode);
-		e.gid = inode_gid(*inode);
-		e.mtime = (int32_t)inode->i_mtime;
-	}
-	r = gb_unpack_file_begin(img->u, &e, &o.f);
-	if (r < 0)
-		return r;
-	r = put_data(&o, fs, fe->ino, buf);
-	r2 = gb_unpack_file_end(img->u, o.f, r);
-	if (o.werr < 0)
-		return o.werr;
-	if (r == -GB_ELIMIT)
-		return r;
-	if (r < 0)
-		img_warn(img, e.path, "%s", o.why);
-	return r2 < 0 ? r2 : 0;
-}
-
-static int run_chunk(void *ctx, size_t i)
-{
-	struct ex_job *job = ctx;
-	struct ex_img *img = job->img;
-	ext2_filsys fs;
-	uint8_t *buf;
-	int r = 0;
-
-	if (__atomic_load_n(&img->stop, __ATOMIC_RELAXED))
-		return 0;
-	fs = fs_get(img);
-	buf = malloc(IO_CHUNK);
-	if (!fs || !buf)
-		r = -GB_ENOMEM;
-	for (size_t j = job->bounds[i]; r == 0 && j < job->bounds[i + 1]; j++) {
-		if (__atomic_load_n(&img->stop, __ATOMIC_RELAXED))
-			break;
-		r = extract_file(img, fs, &job->files->v[j], job->pool, buf);
-	}
-	if (r < 0)
-		__atomic_store_n(&img->stop, 1, __ATOMIC_RELAXED);
-	if (fs)
-		fs_put(img, fs);
-	free(buf);
-	return r;
-}
-
-/* About 4 chunks per thread of similar byte counts, in walk order. */
-static size_t make_chunks(const struct ex_list *l, unsigned threads, size_t **ret)
-{
-	size_t want = (size_t)threads * 4, n = 0;
-	uint64_t total = 0, acc = 0, target;
-	size_t *b;
-
-	if (want > l->n)
-		want = l->n;
-	b = malloc((want + 1) * sizeof(*b));
-	if (!b)
-		return 0;
-	for (size_t i = 0; i < l->n; i++)
-		total += l->v[i].size / 4096 + 1;
-	target = total / want + 1;
-	b[n++] = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		acc += l->v[i].size / 4096 + 1;
-		if (acc >= target && n < want && i + 1 < l->n) {
-			b[n++] = i + 1;
-			acc = 0;
-		}
-	}
-	b[n] = l->n;
-	*ret = b;
-	return n;
-}
-
-static int extract_files(struct ex_walk *w)
-{
-	struct ex_job job = {w->img, &w->files, w->pool, NULL};
-	unsigned threads = gb_unpack_threads(w->img->u);
-	size_t n;
-	int r;
-
-	if (w->files.n == 0)
-		return 0;
-	w->img->pool = calloc(threads + 1, sizeof(*w->img->pool));
-	if (!w->img->pool)
-		return -GB_ENOMEM;
-	w->img->cap_pool = threads + 1;
-	w->img->pool[w->img->n_pool++] = w->fs; /* lend the walk's handle */
-	w->fs = NULL;
-	n = make_chunks(&w->files, threads, &job.bounds);
-	if (n == 0)
-		return -GB_ENOMEM;
-	r = gb_unpack_parallel(w->img->u, n, run_chunk, &job);
-	free(job.bounds);
-	return r;
 }
 
 static int emit_links(struct ex_walk *w)
@@ -1037,11 +431,11 @@ static int open_image(struct ex_img *img, struct ex_walk *w, struct gb_unpack *u
 				      "extfs: %llu block groups do not fit in the image",
 				      (unsigned long long)img->sb.groups);
 	snprintf(img->name, sizeof(img->name), "gbspan:%" PRIxPTR ":%zx", (uintptr_t)in->p, in->n);
-	e = fs_open(img, &w->fs);
+	e = gb__extfs_open(img, &w->fs);
 	if (e)
 		return gb_unpack_fail(u, -GB_ECORRUPT,
 				      "extfs: cannot open the filesystem: %s (libext2fs code %ld)",
-				      ext2_strerror(e), (long)(e - EXT2_ET_BASE));
+				      gb__extfs_strerror(e), (long)(e - EXT2_ET_BASE));
 	return 0;
 }
 
@@ -1078,7 +472,7 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	if (r == 0)
 		r = walk_dir(w, EXT2_ROOT_INO, 0);
 	if (r == 0)
-		r = extract_files(w);
+		r = gb__extfs_extract_files(w);
 	if (r == 0)
 		r = emit_links(w);
 	if (r == -GB_ENOMEM)
