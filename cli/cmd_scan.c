@@ -18,7 +18,7 @@ static void scan_usage(void)
 		"                     [--max-depth N] [--max-entries N] [--max-nodes N]\n"
 		"                     [--max-file-bytes SIZE] [--max-total-bytes SIZE] [--max-ratio N]\n"
 		"                     [--no-audit] [--wordlist FILE] [--crack-budget MS] [--rules PATH]...\n"
-		"                     [--no-default-rules]"
+		"                     [--no-default-rules] [--analyzers LIST]"
 		" [--vulndb PATH] [--fail-on SEVERITY] [--no-sandbox]\n"
 				"\n"
 		"Unpacks IMAGE recursively into OUTDIR (default ./glassbox-out/<image-name>/):\n"
@@ -37,6 +37,9 @@ static void scan_usage(void)
 		"      --max-total-bytes S bytes written in all (default 16G)\n"
 		"      --max-ratio N       expansion ratio of one stream past 64M (default 250)\n"
 		"      --no-audit          unpack and inventory only, no analyzers\n"
+		"      --analyzers LIST    run only these analyzers (comma-separated: fsperms, keys,\n"
+		"                          services, accounts, elf, certs, components, secrets,\n"
+		"                          webcmd, yara)\n"
 		"      --wordlist FILE     extra passwords to try on every password hash\n"
 		"      --crack-budget MS   estimated CPU per hash for the built-in candidates\n"
 		"                          (default 1000; at least 8 are always tried)\n"
@@ -61,6 +64,7 @@ enum {
 	OPT_NO_AUDIT,
 	OPT_WORDLIST,
 	OPT_CRACK_BUDGET,
+	OPT_ANALYZERS,
 	OPT_RULES,
 	OPT_NO_DEFAULT_RULES,
 	OPT_VULNDB,
@@ -82,6 +86,7 @@ static const struct option long_opts[] = {
 	{"no-audit", no_argument, NULL, OPT_NO_AUDIT},
 	{"wordlist", required_argument, NULL, OPT_WORDLIST},
 	{"crack-budget", required_argument, NULL, OPT_CRACK_BUDGET},
+	{"analyzers", required_argument, NULL, OPT_ANALYZERS},
 	{"rules", required_argument, NULL, OPT_RULES},
 	{"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
 	{"vulndb", required_argument, NULL, OPT_VULNDB},
@@ -102,6 +107,34 @@ static char *default_outdir(const char *input)
 	if (out)
 		snprintf(out, n, "glassbox-out/%s", base);
 	return out;
+}
+
+/* --analyzers a,b,c into aopts->only (strings borrowed from arg, which is
+ * modified); an unknown name is a usage error. */
+#define GB_MAX_ANALYZERS 32
+
+static int parse_analyzers(char *arg, const char **only, struct gb_audit_opts *aopts)
+{
+	char *save = NULL;
+
+	aopts->n_only = 0;
+	for (char *s = strtok_r(arg, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+		while (gb_analyzer_name(i) && strcmp(gb_analyzer_name(i), s) != 0)
+			i++;
+		if (!gb_analyzer_name(i)) {
+			gb_cli_error("unknown analyzer '%s' in --analyzers", s);
+			return -1;
+		}
+		if (aopts->n_only < GB_MAX_ANALYZERS)
+			only[aopts->n_only++] = gb_analyzer_name(i);
+	}
+	if (aopts->n_only == 0) {
+		gb_cli_error("--analyzers needs at least one analyzer");
+		return -1;
+	}
+	aopts->only = only;
+	return 0;
 }
 
 static int parse_crack_budget(const char *arg, unsigned *ret)
@@ -179,6 +212,7 @@ static int run_scan(int argc, char **argv)
 	struct gb_audit_opts aopts;
 	const char *outdir = NULL;
 	const char *rules[64];
+	const char *only[GB_MAX_ANALYZERS];
 	bool json = false, audit_on = true, sandbox = true, cdx = false;
 	int fail_on = -1;
 	int c;
@@ -217,6 +251,10 @@ static int run_scan(int argc, char **argv)
 			break;
 		case OPT_WORDLIST:
 			aopts.wordlist = optarg;
+			break;
+		case OPT_ANALYZERS:
+			if (parse_analyzers(optarg, only, &aopts) < 0)
+				return GB_EXIT_USAGE;
 			break;
 		case OPT_CRACK_BUDGET:
 			if (parse_crack_budget(optarg, &aopts.crack_budget_ms) < 0) {

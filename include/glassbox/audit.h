@@ -42,6 +42,8 @@ struct gb_audit_opts {
 struct gb_audit;
 
 GB_API void gb_audit_opts_init(struct gb_audit_opts *opts);
+/* The name of analyzer i in registry order ("fsperms", "keys"...), NULL past the last. */
+GB_API const char *gb_analyzer_name(size_t i);
 /* Audit a finished scan (its OUTDIR must still hold the extracted files).
  * Returns 0 and *ret, or -GB_ENOMEM / -GB_EINVAL (bad rules, unreadable
  * wordlist: *ret then has ->error). */

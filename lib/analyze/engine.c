@@ -336,6 +336,11 @@ static int audit_file(void *arg, size_t i)
 	return 0;
 }
 
+const char *gb_analyzer_name(size_t i)
+{
+	return i < gb__n_analyzers ? gb__analyzers[i]->name : NULL;
+}
+
 static bool selected(const struct gb_audit_opts *opts, const char *name)
 {
 	if (!opts->only)

@@ -97,6 +97,11 @@ def main():
                                          '--max-depth', '-1'], 2)
         rc_check('scan --max-file-bytes (missing value)', [exe, 'scan', small,
                                                            '--max-file-bytes'], 2)
+        rc_check('scan --analyzers with an unknown name', [exe, 'scan', small, '-o',
+                                                          os.path.join(tmp, 'u3'),
+                                                          '--analyzers', 'elf,nosuch'], 2)
+        rc_check('scan --crack-budget 0', [exe, 'scan', small, '-o', os.path.join(tmp, 'u4'),
+                                           '--crack-budget', '0'], 2)
         r = gb.run([exe, 'scan', small, '--bogus-flag'], timeout=60, cwd=tmp)
         res.check('usage error prints a message on stderr', r.rc == 2 and r.stderr.strip() != b'',
                   gb.esc(r.stderr.decode('utf-8', 'replace').strip().splitlines()[0], 100)
@@ -128,6 +133,15 @@ def main():
                 res.skip('mode-000 input', 'the CLI binary is not reachable for user nobody')
         else:
             res.skip('mode-000 input', 'running as root without setpriv: mode 000 is readable')
+
+        # --analyzers: only the named analyzers' sections and summaries
+        oa = os.path.join(tmp, 'oa')
+        rc_check('scan --analyzers fsperms,components', [exe, 'scan', small, '-o', oa,
+                                                         '--analyzers', 'fsperms,components'], 0)
+        da, err = gb.load_report(oa)
+        res.check('--analyzers: an audit without elf[] and without the yara summary',
+                  da is not None and 'audit' in da and 'elf' not in da
+                  and 'yara' not in da.get('audit', {}), err or str(sorted((da or {}).keys())))
 
         # a normal scan, --json
         o1 = os.path.join(tmp, 'o1')
