@@ -223,6 +223,12 @@ SAMPLES = {
         ('node', 'bzip2', {'offset': 0}),
         ('string', 'bzip2', None, b'123 test 123'),
         ('trailing', 'bzip2')],
+    'android-sparse-fact-sample-ext3.simg': [
+        ('node', 'android_sparse', {'offset': 0, 'status': {'ok'}}),
+        ('filesize', 'android_sparse', 10485760),
+        ('node', 'extfs', {'status': {'ok'}}),
+        ('count', 'extfs', {'file': 3, 'dir': 3, 'symlink': 0}),
+        ('paths', 'extfs', FACT_GET + [('/lost+found', None)])],
     'deb-fact-sample.deb': [
         # no ar/deb format yet: data.tar.xz is found by carving the xz stream at 516
         ('node', 'xz', {'offset': 516}),
@@ -281,7 +287,6 @@ NOT_YET = {
     'ubifs-fact-sample.ubifs': 'UBIFS',
     'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin':
         'TP-Link header after the uImage (the uImage and its LZMA payload are checked)',
-    'android-sparse-fact-sample-ext3.simg': 'Android sparse image',
     'cramfs-le-fact-sample.cramfs': 'cramfs',
     'cramfs-le-binwalk-sample.cramfs': 'cramfs',
     'romfs-fact-sample.romfs': 'romfs',
