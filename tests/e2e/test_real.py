@@ -110,6 +110,13 @@ SAMPLES = {
                             ('/ko/icplus.ko', 5820), ('/tools/wpa_supplicant', 613112),
                             ('/tools/rsa_pub_dec', 366284), ('/tools/upgrade_firmware', 9668)]),
     ],
+    'romfs-xiongmai-hisilicon-ipcam-rootfs.romfs': [
+        ('node', 'romfs', {'offset': 0, 'status': {'ok'}, 'size_between': (2733808, 2733808)}),
+        ('count', 'romfs', {'file': 59, 'dir': 26, 'symlink': 343, 'device': 0}),
+        ('string', 'romfs', '/etc/passwd', b'root:$1$$qRPK7m23GJusamGpoGLby/:0:0::/root:/bin/sh'),
+        ('string', 'romfs', '/bin/busybox', b'BusyBox v1.16.1 (2014-02-19 22:10:18 HKT)'),
+        ('symlinks', 'romfs', {'/bin/ash': 'busybox'}),
+    ],
     'cpio-newc-gz-floppinux-initramfs.cpio.gz': [
         ('node', 'gzip', {'offset': 0, 'status': {'ok'}}),
         ('node', 'cpio', {}),
@@ -142,6 +149,13 @@ SAMPLES = {
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
         ('count', 'squashfs', {'file': 1, 'dir': 0}),
         ('paths', 'squashfs', [('/lsb-release', 104)])],
+    'romfs-fact-sample.romfs': [
+        ('node', 'romfs', {'offset': 0, 'status': {'ok'}, 'size_between': (432, 432)}),
+        ('count', 'romfs', {'file': 3, 'dir': 1}), ('paths', 'romfs', FACT_ROOT)],
+    'romfs-binwalk-sample.romfs': [
+        ('node', 'romfs', {'offset': 0, 'status': {'ok'}, 'size_between': (240, 240)}),
+        ('count', 'romfs', {'file': 1, 'dir': 0}),
+        ('paths', 'romfs', [('/lsb-release', 104)])],
     'jffs2-be-fact-sample.jffs2': [
         ('node', 'jffs2', {'offset': 0}),
         ('count', 'jffs2', {'file': 3, 'dir': 1}), ('paths', 'jffs2', FACT_ROOT)],
@@ -269,7 +283,6 @@ NOT_YET = {
     'hilink-encrypted-uimage-hlk-wr02-v1.95.img': 'Hi-Link DES encryption (vendor)',
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
     'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': 'squashfs 4.0 with a vendor LZMA stream',
-    'romfs-xiongmai-hisilicon-ipcam-rootfs.romfs': 'romfs',
     'cramfs-le-zhd-gnss-ecu-arm-rootfs.cramfs': 'cramfs',
     'cramfs-xip-extptr-esp32s3-buildroot-rootfs.cramfs': 'cramfs (XIP, extended block pointers)',
     'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
@@ -289,8 +302,6 @@ NOT_YET = {
         'TP-Link header after the uImage (the uImage and its LZMA payload are checked)',
     'cramfs-le-fact-sample.cramfs': 'cramfs',
     'cramfs-le-binwalk-sample.cramfs': 'cramfs',
-    'romfs-fact-sample.romfs': 'romfs',
-    'romfs-binwalk-sample.romfs': 'romfs',
     'deb-fact-sample.deb': 'ar / Debian package container (data.tar.xz is checked by carving)',
     'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }
