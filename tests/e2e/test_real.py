@@ -110,6 +110,30 @@ SAMPLES = {
                             ('/ko/icplus.ko', 5820), ('/tools/wpa_supplicant', 613112),
                             ('/tools/rsa_pub_dec', 366284), ('/tools/upgrade_firmware', 9668)]),
     ],
+    'romfs-xiongmai-hisilicon-ipcam-rootfs.romfs': [
+        ('node', 'romfs', {'offset': 0, 'status': {'ok'}, 'size_between': (2733808, 2733808)}),
+        ('count', 'romfs', {'file': 59, 'dir': 26, 'symlink': 343, 'device': 0}),
+        ('string', 'romfs', '/etc/passwd', b'root:$1$$qRPK7m23GJusamGpoGLby/:0:0::/root:/bin/sh'),
+        ('string', 'romfs', '/bin/busybox', b'BusyBox v1.16.1 (2014-02-19 22:10:18 HKT)'),
+        ('symlinks', 'romfs', {'/bin/ash': 'busybox'}),
+    ],
+    'cramfs-le-zhd-gnss-ecu-arm-rootfs.cramfs': [
+        ('node', 'cramfs', {'offset': 0, 'status': {'ok'}, 'size_between': (2883584, 2883584)}),
+        ('count', 'cramfs', {'file': 165, 'dir': 60, 'symlink': 391, 'device': 0}),
+        ('string', 'cramfs', '/etc/passwd', b'GmQ1dBtLQussk'),
+        ('string', 'cramfs', '/bin/busybox', b'BusyBox v1.20.2 (2014-08-12 17:56:41 CST)'),
+    ],
+    # fsck.cramfs refuses EXT_BLOCK_POINTERS; /etc files are byte-identical to the same
+    # board's JFFS2 /etc overlay (jffs2-le-esp32s3-buildroot-etc-overlay.jffs2)
+    'cramfs-xip-extptr-esp32s3-buildroot-rootfs.cramfs': [
+        ('node', 'cramfs', {'offset': 0, 'status': {'ok'}, 'size_between': (3584000, 3584000)}),
+        ('count', 'cramfs', {'file': 51, 'dir': 35, 'symlink': 314, 'device': 0}),
+        ('paths', 'cramfs', [('/etc/passwd', 340), ('/etc/shadow', 135),
+                             ('/etc/init.d/S01syslogd', 1012), ('/bin/busybox', 1460804)]),
+        ('string', 'cramfs', '/etc/shadow', b'root::'),
+        ('string', 'cramfs', '/bin/busybox', b'BusyBox v1.36.0 (2023-09-04 12:54:28 CDT)'),
+        ('string', 'cramfs', '/lib/libuClibc-1.0.42.so', b'uClibc-ng release release version 1.0.42.'),
+    ],
     'cpio-newc-gz-floppinux-initramfs.cpio.gz': [
         ('node', 'gzip', {'offset': 0, 'status': {'ok'}}),
         ('node', 'cpio', {}),
@@ -142,6 +166,20 @@ SAMPLES = {
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
         ('count', 'squashfs', {'file': 1, 'dir': 0}),
         ('paths', 'squashfs', [('/lsb-release', 104)])],
+    'romfs-fact-sample.romfs': [
+        ('node', 'romfs', {'offset': 0, 'status': {'ok'}, 'size_between': (432, 432)}),
+        ('count', 'romfs', {'file': 3, 'dir': 1}), ('paths', 'romfs', FACT_ROOT)],
+    'romfs-binwalk-sample.romfs': [
+        ('node', 'romfs', {'offset': 0, 'status': {'ok'}, 'size_between': (240, 240)}),
+        ('count', 'romfs', {'file': 1, 'dir': 0}),
+        ('paths', 'romfs', [('/lsb-release', 104)])],
+    'cramfs-le-fact-sample.cramfs': [
+        ('node', 'cramfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'cramfs', {'file': 3, 'dir': 1}), ('paths', 'cramfs', FACT_ROOT)],
+    'cramfs-le-binwalk-sample.cramfs': [
+        ('node', 'cramfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'cramfs', {'file': 1, 'dir': 0}),
+        ('paths', 'cramfs', [('/lsb-release', 104)])],
     'jffs2-be-fact-sample.jffs2': [
         ('node', 'jffs2', {'offset': 0}),
         ('count', 'jffs2', {'file': 3, 'dir': 1}), ('paths', 'jffs2', FACT_ROOT)],
@@ -223,6 +261,12 @@ SAMPLES = {
         ('node', 'bzip2', {'offset': 0}),
         ('string', 'bzip2', None, b'123 test 123'),
         ('trailing', 'bzip2')],
+    'android-sparse-fact-sample-ext3.simg': [
+        ('node', 'android_sparse', {'offset': 0, 'status': {'ok'}}),
+        ('filesize', 'android_sparse', 10485760),
+        ('node', 'extfs', {'status': {'ok'}}),
+        ('count', 'extfs', {'file': 3, 'dir': 3, 'symlink': 0}),
+        ('paths', 'extfs', FACT_GET + [('/lost+found', None)])],
     'deb-fact-sample.deb': [
         # no ar/deb format yet: data.tar.xz is found by carving the xz stream at 516
         ('node', 'xz', {'offset': 516}),
@@ -263,9 +307,6 @@ NOT_YET = {
     'hilink-encrypted-uimage-hlk-wr02-v1.95.img': 'Hi-Link DES encryption (vendor)',
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
     'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': 'squashfs 4.0 with a vendor LZMA stream',
-    'romfs-xiongmai-hisilicon-ipcam-rootfs.romfs': 'romfs',
-    'cramfs-le-zhd-gnss-ecu-arm-rootfs.cramfs': 'cramfs',
-    'cramfs-xip-extptr-esp32s3-buildroot-rootfs.cramfs': 'cramfs (XIP, extended block pointers)',
     'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
     'squashfs4-xz-be-avm-fact-sample.sqfs': 'squashfs 4.0 big-endian (AVM)',
     'squashfs3-zlib-be-fact-sample.sqfs': 'squashfs 3.1',
@@ -281,11 +322,6 @@ NOT_YET = {
     'ubifs-fact-sample.ubifs': 'UBIFS',
     'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin':
         'TP-Link header after the uImage (the uImage and its LZMA payload are checked)',
-    'android-sparse-fact-sample-ext3.simg': 'Android sparse image',
-    'cramfs-le-fact-sample.cramfs': 'cramfs',
-    'cramfs-le-binwalk-sample.cramfs': 'cramfs',
-    'romfs-fact-sample.romfs': 'romfs',
-    'romfs-binwalk-sample.romfs': 'romfs',
     'deb-fact-sample.deb': 'ar / Debian package container (data.tar.xz is checked by carving)',
     'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }
