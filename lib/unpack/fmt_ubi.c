@@ -193,6 +193,7 @@ struct ubi {
 	size_t n_lebs;
 	struct ubi_vol vols[UBI_VTBL_MAX];
 	bool have_vtbl;
+	uint64_t budget;     /* bytes all volumes may still take: the image's LEB bytes */
 	unsigned bad_ec, bad_vid, bad_leb;
 	uint64_t first_bad;
 };
@@ -440,6 +441,14 @@ static int ubi_write_lebs(struct ubi_vctx *c, size_t first, size_t end)
 		i = k;
 		if (c->is_static && l->lnum >= c->used_ebs)
 			continue;
+		uint64_t want = (l->lnum - next + 1) * c->leb_size;
+		if (want > c->b->budget) {
+			gb_unpack_warn(c->b->u, "volume %u: LEB %u lies beyond what the image can hold; volume cut there",
+				       c->vol_id, l->lnum);
+			c->status = -GB_ECORRUPT;
+			return 0;
+		}
+		c->b->budget -= want;
 		if (l->lnum > next) {
 			c->missing += l->lnum - (uint32_t)next;
 			r = ubi_fill(c->f, (l->lnum - next) * c->leb_size);
@@ -520,6 +529,7 @@ static int ubi_write_volumes(struct ubi *b)
 	unsigned written = 0;
 	int r = 0;
 
+	b->budget = b->g.n_pebs * (b->g.peb - b->g.data_off);
 	for (size_t i = 0; i < b->n_lebs && r == 0;) {
 		size_t k = i;
 		while (k < b->n_lebs && b->lebs[k].vol_id == b->lebs[i].vol_id)

@@ -442,6 +442,44 @@ static void test_empty_ubi(void **state)
 	gb_scan_free(s);
 }
 
+/* 62 volumes, each one LEB far out: the volumes together never take more
+ * than the image's LEB bytes (no quadratic 0xff fill). */
+static void test_gap_budget(void **state)
+{
+	uint8_t *buf = malloc(64 * 1024);
+	struct gb_scan *s;
+	const struct gb_node *n;
+	uint64_t total = 0;
+
+	memset(buf, 0xff, 64 * 1024);
+	for (uint32_t i = 0; i < 64; i++) {
+		uint8_t *v = buf + i * 1024 + 64;
+		ec_hdr(buf + i * 1024, 64, 128, 1);
+		if (i < 2)
+			continue;
+		memset(v, 0, 64);
+		memcpy(v, "UBI!", 4);
+		v[4] = 1;
+		v[5] = 1;
+		put_be32(v + 8, i);      /* vol_id */
+		put_be32(v + 12, 60);    /* lnum */
+		put_be64(v + 40, i);
+		seal_vid(v);
+	}
+	gbt_write_file("gaps.ubi", buf, 64 * 1024);
+	free(buf);
+	s = gbt_scan("gaps.ubi", "out");
+	n = gbt_node(s, "ubi");
+	assert_non_null(n);
+	assert_int_equal(n->status, GB_STATUS_PARTIAL);
+	for (size_t i = 0; i < s->n_files; i++)
+		if (s->files[i].node == n->id)
+			total += s->files[i].size;
+	assert_true(total > 0);
+	assert_true(total <= 64 * 896);
+	gb_scan_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_bad_vtbl),
 		cmocka_unit_test(test_hostile_headers),
 		cmocka_unit_test(test_empty_ubi),
+		cmocka_unit_test(test_gap_budget),
 	};
 	return cmocka_run_group_tests(tests, gbt_setup_tmpdir, gbt_teardown_tmpdir);
 }
