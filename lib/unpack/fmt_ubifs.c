@@ -42,44 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include <zstd.h>
 
 #include <glassbox/sys/format.h>
 
-#define UF_MAGIC 0x06101831u
-#define UF_CH_LEN 24
-#define UF_SB_LEN 4096
-#define UF_MST_LEN 512
-#define UF_IDX_LEN 28
-#define UF_INO_LEN 160
-#define UF_DENT_LEN 56
-#define UF_DATA_LEN 48
-#define UF_BRANCH_MIN 20
-#define UF_BLOCK 4096u
+#include "ubifs.h"
 
-enum { UF_INO = 0, UF_DATA = 1, UF_DENT = 2, UF_XENT = 3, UF_SB = 6, UF_MST = 7, UF_IDX = 9 };
-enum { UF_COMPR_NONE = 0, UF_COMPR_LZO = 1, UF_COMPR_ZLIB = 2, UF_COMPR_ZSTD = 3 };
-
-#define UF_S_IFMT 0170000
-#define UF_S_IFSOCK 0140000
-#define UF_S_IFLNK 0120000
-#define UF_S_IFREG 0100000
-#define UF_S_IFBLK 0060000
-#define UF_S_IFDIR 0040000
-#define UF_S_IFCHR 0020000
-#define UF_S_IFIFO 0010000
-
-#define UF_ROOT_INO 1
-#define UF_MIN_LEB 4096u
-#define UF_MAX_LEB (64u << 20)
-#define UF_MAX_LEVEL 64
-#define UF_MAX_HOLE (64u << 20) /* zeros of one file that no data node covers */
-#define UF_MAX_PATH 4096
-#define UF_MAX_DEPTH 512
-#define UF_MAX_TARGET 4096
-#define UF_ZERO_CHUNK 4096
-
-static const uint8_t uf_zeros[UF_ZERO_CHUNK];
 
 static uint32_t uf_crc(const uint8_t *p, size_t n)
 {
@@ -110,11 +77,6 @@ static const uint8_t *uf_node_at(const struct gb_span *in, uint64_t pos, uint32_
 		return NULL;
 	return b;
 }
-
-struct uf_sb {
-	uint32_t min_io, leb_size, leb_cnt, flags;
-	uint16_t compr;
-};
 
 static int uf_read_sb(const struct gb_span *in, struct uf_sb *sb)
 {
@@ -151,50 +113,7 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 
 /* ---- collecting the leaves of the index ---------------------------------- */
 
-struct uf_ino {
-	uint64_t inum, sqnum, size, pos;
-	int64_t mtime;
-	uint32_t mode, uid, gid, nlink, data_len;
-	bool visited;
-	int64_t path;        /* offset of its first path in uf.paths (hard links), or -1 */
-};
-
-struct uf_dent {
-	uint64_t parent, inum, pos, sqnum;
-	uint16_t nlen;
-};
-
-struct uf_dnode {
-	uint64_t inum, pos, sqnum;
-	uint32_t block;
-};
-
-struct uf_job {
-	size_t ino;          /* index in uf.inos */
-	size_t path;         /* offset in uf.paths */
-};
-
-struct uf {
-	struct gb_unpack *u;
-	const struct gb_span *in;
-	struct uf_sb sb;
-	struct uf_ino *inos;
-	size_t n_inos, cap_inos;
-	struct uf_dent *dents;
-	size_t n_dents, cap_dents;
-	struct uf_dnode *dnodes;
-	size_t n_dnodes, cap_dnodes;
-	char *paths;
-	size_t n_paths, cap_paths;
-	struct uf_job *jobs, *links;
-	size_t n_jobs, cap_jobs, n_links, cap_links;
-	uint64_t max_idx, max_leaves, n_idx, n_leaves;
-	unsigned bad_idx, bad_leaf, xents, dropped, cut;
-	uint64_t first_bad;
-	bool limit_warned;
-};
-
-static int uf_grow(void **v, size_t *cap, size_t need, size_t elem)
+int gb__uf_grow(void **v, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
 	void *p;
@@ -219,7 +138,7 @@ static void uf_bad(struct uf *f, unsigned *counter, uint64_t pos)
 	(*counter)++;
 }
 
-static void uf_limit_warn(struct uf *f, const char *what)
+void gb__uf_limit_warn(struct uf *f, const char *what)
 {
 	if (f->limit_warned)
 		return;
@@ -245,7 +164,7 @@ static int uf_add_ino(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	r = uf_grow((void **)&f->inos, &f->cap_inos, f->n_inos + 1, sizeof(*f->inos));
+	r = gb__uf_grow((void **)&f->inos, &f->cap_inos, f->n_inos + 1, sizeof(*f->inos));
 	if (r < 0)
 		return r;
 	e = &f->inos[f->n_inos++];
@@ -274,7 +193,7 @@ static int uf_add_dent(struct uf *f, const uint8_t *b, uint32_t len, uint64_t po
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	r = uf_grow((void **)&f->dents, &f->cap_dents, f->n_dents + 1, sizeof(*f->dents));
+	r = gb__uf_grow((void **)&f->dents, &f->cap_dents, f->n_dents + 1, sizeof(*f->dents));
 	if (r < 0)
 		return r;
 	d = &f->dents[f->n_dents++];
@@ -295,7 +214,7 @@ static int uf_add_data(struct uf *f, const uint8_t *b, uint32_t len, uint64_t po
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	r = uf_grow((void **)&f->dnodes, &f->cap_dnodes, f->n_dnodes + 1, sizeof(*f->dnodes));
+	r = gb__uf_grow((void **)&f->dnodes, &f->cap_dnodes, f->n_dnodes + 1, sizeof(*f->dnodes));
 	if (r < 0)
 		return r;
 	d = &f->dnodes[f->n_dnodes++];
@@ -314,7 +233,7 @@ static int uf_leaf(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t len, con
 	const uint8_t *b;
 
 	if (++f->n_leaves > f->max_leaves) {
-		uf_limit_warn(f, "index leaves");
+		gb__uf_limit_warn(f, "index leaves");
 		return -GB_ELIMIT;
 	}
 	if (ktype > UF_XENT) {
@@ -352,7 +271,7 @@ static int uf_walk_index(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t le
 	size_t n = 0, cap = 0;
 	int r;
 
-	r = uf_grow((void **)&st, &cap, 1, sizeof(*st));
+	r = gb__uf_grow((void **)&st, &cap, 1, sizeof(*st));
 	if (r < 0)
 		return r;
 	st[n++] = (struct uf_ref){lnum, offs, len, -1};
@@ -364,7 +283,7 @@ static int uf_walk_index(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t le
 		uint32_t bsz;
 
 		if (++f->n_idx > f->max_idx) {
-			uf_limit_warn(f, "index nodes");
+			gb__uf_limit_warn(f, "index nodes");
 			break;
 		}
 		b = pos == UINT64_MAX ? NULL : uf_node_at(f->in, pos, ref.len, UF_IDX_LEN, UF_IDX);
@@ -387,7 +306,7 @@ static int uf_walk_index(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t le
 				r = uf_leaf(f, bl, bo, bn, br + 12);
 				continue;
 			}
-			r = uf_grow((void **)&st, &cap, n + 1, sizeof(*st));
+			r = gb__uf_grow((void **)&st, &cap, n + 1, sizeof(*st));
 			if (r == 0)
 				st[n++] = (struct uf_ref){bl, bo, bn, level - 1};
 		}
@@ -491,7 +410,7 @@ static void uf_index(struct uf *f)
 	f->n_dents = out;
 }
 
-static struct uf_ino *uf_ino_find(const struct uf *f, uint64_t inum)
+struct uf_ino *gb__uf_ino_find(const struct uf *f, uint64_t inum)
 {
 	size_t lo = 0, hi = f->n_inos;
 
@@ -505,7 +424,7 @@ static struct uf_ino *uf_ino_find(const struct uf *f, uint64_t inum)
 	return lo < f->n_inos && f->inos[lo].inum == inum ? &f->inos[lo] : NULL;
 }
 
-static size_t uf_first_dent(const struct uf *f, uint64_t parent)
+size_t gb__uf_first_dent(const struct uf *f, uint64_t parent)
 {
 	size_t lo = 0, hi = f->n_dents;
 
@@ -519,7 +438,7 @@ static size_t uf_first_dent(const struct uf *f, uint64_t parent)
 	return lo;
 }
 
-static size_t uf_first_dnode(const struct uf *f, uint64_t inum)
+size_t gb__uf_first_dnode(const struct uf *f, uint64_t inum)
 {
 	size_t lo = 0, hi = f->n_dnodes;
 
@@ -531,380 +450,6 @@ static size_t uf_first_dnode(const struct uf *f, uint64_t inum)
 			hi = mid;
 	}
 	return lo;
-}
-
-/* ---- file content -------------------------------------------------------- */
-
-struct uf_dec {
-	z_stream zs;
-	bool zs_ready;
-	ZSTD_DCtx *zd;
-	uint8_t buf[UF_BLOCK];
-};
-
-static void uf_dec_fini(struct uf_dec *d)
-{
-	if (d->zs_ready)
-		inflateEnd(&d->zs);
-	ZSTD_freeDCtx(d->zd);
-}
-
-static int uf_inflate(struct uf_dec *d, const uint8_t *src, size_t n, size_t want)
-{
-	int zr;
-
-	if (!d->zs_ready) {
-		memset(&d->zs, 0, sizeof(d->zs));
-		if (inflateInit2(&d->zs, -MAX_WBITS) != Z_OK)
-			return -GB_ENOMEM;
-		d->zs_ready = true;
-	} else if (inflateReset(&d->zs) != Z_OK) {
-		return -GB_ECORRUPT;
-	}
-	d->zs.next_in = (Bytef *)(uintptr_t)src;
-	d->zs.avail_in = (uInt)n;
-	d->zs.next_out = d->buf;
-	d->zs.avail_out = (uInt)want;
-	zr = inflate(&d->zs, Z_FINISH);
-	if (zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && d->zs.avail_out == 0))
-		return -GB_ECORRUPT;
-	return d->zs.avail_out == 0 ? 0 : -GB_ECORRUPT;
-}
-
-/* Decode data node dn into d->buf (or point into the image); *ret_len gets
- * the decoded size. */
-static int uf_decode(const struct uf *f, struct uf_dec *d, const struct uf_dnode *dn,
-		     const uint8_t **ret, size_t *ret_len)
-{
-	const uint8_t *b = gb_span_at(f->in, dn->pos, UF_DATA_LEN);
-	uint32_t len, want;
-	const uint8_t *src;
-	size_t n, got;
-	lzo_uint lo;
-
-	if (!b)
-		return -GB_ECORRUPT;
-	len = gb_le32(b + 16);
-	want = gb_le32(b + 40);
-	src = b + UF_DATA_LEN;
-	n = len - UF_DATA_LEN;
-	*ret_len = want;
-	switch (gb_le16(b + 44)) {
-	case UF_COMPR_NONE:
-		if (n < want)
-			return -GB_ECORRUPT;
-		*ret = src;
-		return 0;
-	case UF_COMPR_LZO:
-		lo = want;
-		if (lzo1x_decompress_safe(src, n, d->buf, &lo, NULL) != LZO_E_OK || lo != want)
-			return -GB_ECORRUPT;
-		break;
-	case UF_COMPR_ZLIB:
-		if (uf_inflate(d, src, n, want) < 0)
-			return -GB_ECORRUPT;
-		break;
-	case UF_COMPR_ZSTD:
-		if (!d->zd && !(d->zd = ZSTD_createDCtx()))
-			return -GB_ENOMEM;
-		got = ZSTD_decompressDCtx(d->zd, d->buf, want, src, n);
-		if (ZSTD_isError(got) || got != want)
-			return -GB_ECORRUPT;
-		break;
-	default:
-		return -GB_EUNSUP;
-	}
-	*ret = d->buf;
-	return 0;
-}
-
-struct uf_wctx {
-	const struct uf *f;
-	const struct uf_ino *e;
-	struct gb_wfile *w;
-	struct uf_dec dec;
-	uint64_t holes;
-	int status;
-};
-
-static int uf_zeros_out(struct uf_wctx *c, uint64_t len)
-{
-	if (len > UF_MAX_HOLE - c->holes) {
-		gb_unpack_warn(c->f->u, "inode %llu: size %llu leaves more than %u bytes without data; truncated",
-			       (unsigned long long)c->e->inum, (unsigned long long)c->e->size, UF_MAX_HOLE);
-		return -GB_ECORRUPT;
-	}
-	c->holes += len;
-	while (len) {
-		size_t k = len < UF_ZERO_CHUNK ? (size_t)len : UF_ZERO_CHUNK;
-		int r = gb_wfile_write(c->w, uf_zeros, k);
-		if (r < 0)
-			return r;
-		len -= k;
-	}
-	return 0;
-}
-
-static int uf_write_block(struct uf_wctx *c, const struct uf_dnode *dn, uint64_t room)
-{
-	const uint8_t *data;
-	size_t len;
-	int r = uf_decode(c->f, &c->dec, dn, &data, &len);
-
-	if (r == -GB_ENOMEM)
-		return r;
-	if (r < 0) {
-		if (!c->status)
-			gb_unpack_warn(c->f->u, "inode %llu: data node at 0x%llx %s",
-				       (unsigned long long)c->e->inum, (unsigned long long)dn->pos,
-				       r == -GB_EUNSUP ? "has an unknown compressor" : "does not decompress");
-		c->status = r;
-		return uf_zeros_out(c, room < UF_BLOCK ? room : UF_BLOCK);
-	}
-	if (len > room)
-		len = (size_t)room;
-	r = gb_wfile_write(c->w, data, len);
-	if (r == 0 && len < UF_BLOCK && room > len) /* short block: the rest reads as zeros */
-		r = uf_zeros_out(c, (room < UF_BLOCK ? room : UF_BLOCK) - len);
-	return r;
-}
-
-static int uf_write_content(struct uf_wctx *c)
-{
-	const struct uf *f = c->f;
-	uint64_t size = c->e->size, pos = 0;
-	int r = 0;
-
-	for (size_t i = uf_first_dnode(f, c->e->inum);
-	     r == 0 && i < f->n_dnodes && f->dnodes[i].inum == c->e->inum; i++) {
-		uint64_t off = (uint64_t)f->dnodes[i].block * UF_BLOCK;
-		if (off >= size)
-			break;
-		if (off > pos)
-			r = uf_zeros_out(c, off - pos);
-		if (r == 0)
-			r = uf_write_block(c, &f->dnodes[i], size - off);
-		pos = off + (size - off < UF_BLOCK ? size - off : UF_BLOCK);
-	}
-	if (r == 0 && pos < size)
-		r = uf_zeros_out(c, size - pos);
-	return r < 0 ? r : c->status;
-}
-
-static int uf_extract_file(const struct uf *f, const struct uf_ino *e, const char *path)
-{
-	struct gb_entry ent = {
-		.path = path,
-		.type = GB_FT_FILE,
-		.mode = e->mode & 07777,
-		.uid = e->uid,
-		.gid = e->gid,
-		.size = e->size,
-		.mtime = e->mtime,
-	};
-	struct uf_wctx c = {.f = f, .e = e};
-	int r, st;
-
-	r = gb_unpack_file_begin(f->u, &ent, &c.w);
-	if (r < 0)
-		return r;
-	st = uf_write_content(&c);
-	uf_dec_fini(&c.dec);
-	r = gb_unpack_file_end(f->u, c.w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
-}
-
-static int uf_job_run(void *ctx, size_t i)
-{
-	const struct uf *f = ctx;
-
-	return uf_extract_file(f, &f->inos[f->jobs[i].ino], f->paths + f->jobs[i].path);
-}
-
-/* ---- the directory tree -------------------------------------------------- */
-
-static int uf_add_job(struct uf *f, struct uf_job **v, size_t *n, size_t *cap, size_t ino,
-		      const char *path, size_t len, size_t *ret_path)
-{
-	int r = uf_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	r = uf_grow((void **)v, cap, *n + 1, sizeof(**v));
-	if (r < 0)
-		return r;
-	memcpy(f->paths + f->n_paths, path, len + 1);
-	(*v)[*n].ino = ino;
-	(*v)[*n].path = f->n_paths;
-	if (ret_path)
-		*ret_path = f->n_paths;
-	f->n_paths += len + 1;
-	(*n)++;
-	return 0;
-}
-
-static int uf_emit_special(struct uf *f, const struct uf_ino *e, struct gb_entry *ent)
-{
-	const uint8_t *data = gb_span_at(f->in, e->pos + UF_INO_LEN, e->data_len);
-	char target[UF_MAX_TARGET + 1];
-
-	switch (e->mode & UF_S_IFMT) {
-	case UF_S_IFLNK:
-		ent->type = GB_FT_SYMLINK;
-		if (!data || e->data_len == 0 || e->data_len > UF_MAX_TARGET) {
-			gb_unpack_warn(f->u, "%s: symlink target unreadable", ent->path);
-			return 0;
-		}
-		memcpy(target, data, e->data_len);
-		target[e->data_len] = 0;
-		ent->target = target;
-		break;
-	case UF_S_IFCHR:
-	case UF_S_IFBLK:
-		ent->type = (e->mode & UF_S_IFMT) == UF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
-		if (data && (e->data_len == 4 || e->data_len == 8)) {
-			uint32_t v = gb_le32(data); /* huge_encode_dev: the same in 64 bits */
-			ent->major = (v & 0xfff00) >> 8;
-			ent->minor = (v & 0xff) | ((v >> 12) & 0xfff00);
-		} else {
-			gb_unpack_warn(f->u, "%s: device number unreadable", ent->path);
-		}
-		break;
-	case UF_S_IFIFO:
-		ent->type = GB_FT_FIFO;
-		break;
-	case UF_S_IFSOCK:
-		ent->type = GB_FT_SOCKET;
-		break;
-	default:
-		gb_unpack_warn(f->u, "%s: unknown file type (mode 0%o)", ent->path, e->mode);
-		return 0;
-	}
-	return gb_unpack_entry(f->u, ent);
-}
-
-/* One dirent: dirs, links and specials now, files queued. */
-static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size_t len,
-		   bool *descend)
-{
-	struct uf_ino *e = uf_ino_find(f, d->inum);
-	struct gb_entry ent = {.path = path};
-	size_t idx;
-
-	*descend = false;
-	if (!e) {
-		f->dropped++;
-		return 0;
-	}
-	ent.mode = e->mode & 07777;
-	ent.uid = e->uid;
-	ent.gid = e->gid;
-	ent.mtime = e->mtime;
-	idx = (size_t)(e - f->inos);
-	switch (e->mode & UF_S_IFMT) {
-	case UF_S_IFDIR:
-		if (e->visited || e->inum == UF_ROOT_INO) {
-			gb_unpack_warn(f->u, "%s: second link to directory inode %llu ignored", path,
-				       (unsigned long long)e->inum);
-			return 0;
-		}
-		e->visited = true;
-		ent.type = GB_FT_DIR;
-		*descend = true;
-		return gb_unpack_entry(f->u, &ent);
-	case UF_S_IFREG:
-		if (e->visited)
-			return uf_add_job(f, &f->links, &f->n_links, &f->cap_links, idx, path, len, NULL);
-		e->visited = true;
-		size_t off;
-		int r = uf_add_job(f, &f->jobs, &f->n_jobs, &f->cap_jobs, idx, path, len, &off);
-		if (r == 0)
-			e->path = (int64_t)off;
-		return r;
-	default:
-		return uf_emit_special(f, e, &ent);
-	}
-}
-
-struct uf_frame {
-	size_t next;
-	uint64_t parent;
-	size_t plen;
-};
-
-static int uf_walk_tree(struct uf *f)
-{
-	struct uf_frame *st = calloc(UF_MAX_DEPTH, sizeof(*st));
-	char *path = malloc(UF_MAX_PATH + 1);
-	unsigned depth = 1;
-	size_t count = 0;
-	int r = 0;
-
-	if (!st || !path) {
-		free(st);
-		free(path);
-		return -GB_ENOMEM;
-	}
-	st[0] = (struct uf_frame){uf_first_dent(f, UF_ROOT_INO), UF_ROOT_INO, 0};
-	while (depth && r == 0) {
-		struct uf_frame *fr = &st[depth - 1];
-		const struct uf_dent *d;
-		bool descend;
-
-		if (fr->next >= f->n_dents || f->dents[fr->next].parent != fr->parent) {
-			depth--;
-			continue;
-		}
-		d = &f->dents[fr->next++];
-		if (++count > gb_unpack_limits(f->u)->max_entries) {
-			uf_limit_warn(f, "entries");
-			break;
-		}
-		if (fr->plen + 1 + d->nlen > UF_MAX_PATH) {
-			gb_unpack_warn(f->u, "path longer than %u bytes skipped", UF_MAX_PATH);
-			continue;
-		}
-		size_t len = fr->plen;
-		if (len)
-			path[len++] = '/';
-		memcpy(path + len, f->in->p + d->pos, d->nlen);
-		len += d->nlen;
-		path[len] = 0;
-		r = uf_emit(f, d, path, len, &descend);
-		if (r < 0 || !descend)
-			continue;
-		if (depth == UF_MAX_DEPTH) {
-			gb_unpack_warn(f->u, "%s: directory depth limit (%u) reached", path, UF_MAX_DEPTH);
-			continue;
-		}
-		st[depth++] = (struct uf_frame){uf_first_dent(f, d->inum), d->inum, len};
-	}
-	free(st);
-	free(path);
-	return r;
-}
-
-static int uf_emit_links(struct uf *f)
-{
-	for (size_t i = 0; i < f->n_links; i++) {
-		const struct uf_ino *e = &f->inos[f->links[i].ino];
-		struct gb_entry ent = {
-			.path = f->paths + f->links[i].path,
-			.type = GB_FT_HARDLINK,
-			.mode = e->mode & 07777,
-			.uid = e->uid,
-			.gid = e->gid,
-			.size = e->size,
-			.mtime = e->mtime,
-			.target = f->paths + e->path,
-		};
-		int r = gb_unpack_entry(f->u, &ent);
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 static void uf_report(struct uf *f)
@@ -956,14 +501,10 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	}
 	if (r == 0) {
 		uf_index(&f);
-		if (!uf_ino_find(&f, UF_ROOT_INO))
+		if (!gb__uf_ino_find(&f, UF_ROOT_INO))
 			gb_unpack_warn(u, "root inode missing from the index");
-		r = uf_walk_tree(&f);
+		r = gb__uf_extract(&f);
 	}
-	if (r == 0 && f.n_jobs)
-		r = gb_unpack_parallel(u, f.n_jobs, uf_job_run, &f);
-	if (r == 0)
-		r = uf_emit_links(&f);
 	uf_report(&f);
 	uf_free(&f);
 	if (r == -GB_ENOMEM)
