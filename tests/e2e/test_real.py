@@ -186,6 +186,16 @@ SAMPLES = {
     'jffs2-le-fact-sample.jffs2': [
         ('node', 'jffs2', {'offset': 0}),
         ('count', 'jffs2', {'file': 3, 'dir': 1}), ('paths', 'jffs2', FACT_ROOT)],
+    # UBI volume `rootfs` is static: its LEBs hold exactly the bare UBIFS sample below (same
+    # sha256; ubi_reader pads the last LEB to 1,704,192 bytes, the volume's data_size does not)
+    'ubi-fact-sample-static-rootfs-vol.ubi': [
+        ('node', 'ubi', {'offset': 0, 'status': {'ok'}}),
+        ('paths', 'ubi', [('/rootfs', 1703936)]),
+        ('node', 'ubifs', {'status': {'ok'}, 'source_endswith': 'rootfs'}),
+        ('count', 'ubifs', {'file': 3, 'dir': 1}), ('paths', 'ubifs', FACT_ROOT)],
+    'ubifs-fact-sample.ubifs': [
+        ('node', 'ubifs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'ubifs', {'file': 3, 'dir': 1}), ('paths', 'ubifs', FACT_ROOT)],
     'fit-fact-sample-kernel-fdt-ramdisk.itb': [
         ('node', 'fit', {'offset': 0, 'status': {'ok'}}),
         ('node', 'gzip', {'min_count': 2}),
@@ -318,8 +328,6 @@ NOT_YET = {
     'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
-    'ubi-fact-sample-static-rootfs-vol.ubi': 'UBI/UBIFS',
-    'ubifs-fact-sample.ubifs': 'UBIFS',
     'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin':
         'TP-Link header after the uImage (the uImage and its LZMA payload are checked)',
     'deb-fact-sample.deb': 'ar / Debian package container (data.tar.xz is checked by carving)',

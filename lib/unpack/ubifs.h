@@ -1,0 +1,102 @@
+/* ubifs: what fmt_ubifs.c (reading the index and the journal) and
+ * ubifs_tree.c (the directory tree and file contents) share. On-disk layout:
+ * see fmt_ubifs.c. */
+#ifndef GB_UNPACK_UBIFS_H
+#define GB_UNPACK_UBIFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glassbox/sys/format.h>
+
+#define UF_MAGIC 0x06101831u
+#define UF_CH_LEN 24
+#define UF_SB_LEN 4096
+#define UF_MST_LEN 512
+#define UF_IDX_LEN 28
+#define UF_INO_LEN 160
+#define UF_DENT_LEN 56
+#define UF_DATA_LEN 48
+#define UF_BRANCH_MIN 20
+#define UF_BLOCK 4096u
+
+enum { UF_INO = 0, UF_DATA = 1, UF_DENT = 2, UF_XENT = 3, UF_SB = 6, UF_MST = 7, UF_IDX = 9 };
+enum { UF_COMPR_NONE = 0, UF_COMPR_LZO = 1, UF_COMPR_ZLIB = 2, UF_COMPR_ZSTD = 3 };
+
+#define UF_S_IFMT 0170000
+#define UF_S_IFSOCK 0140000
+#define UF_S_IFLNK 0120000
+#define UF_S_IFREG 0100000
+#define UF_S_IFBLK 0060000
+#define UF_S_IFDIR 0040000
+#define UF_S_IFCHR 0020000
+#define UF_S_IFIFO 0010000
+
+#define UF_ROOT_INO 1
+#define UF_MIN_LEB 4096u
+#define UF_MAX_LEB (64u << 20)
+#define UF_MAX_LEVEL 64
+#define UF_MAX_HOLE (64u << 20) /* zeros of one file that no data node covers */
+#define UF_MAX_PATH 4096
+#define UF_MAX_DEPTH 512
+#define UF_MAX_TARGET 4096
+#define UF_ZERO_CHUNK 4096
+
+struct uf_sb {
+	uint32_t min_io, leb_size, leb_cnt, flags;
+	uint16_t compr;
+};
+
+struct uf_ino {
+	uint64_t inum, sqnum, size, pos;
+	int64_t mtime;
+	uint32_t mode, uid, gid, nlink, data_len;
+	bool visited;
+	int64_t path;        /* offset of its first path in uf.paths (hard links), or -1 */
+};
+
+struct uf_dent {
+	uint64_t parent, inum, pos, sqnum;
+	uint16_t nlen;
+};
+
+struct uf_dnode {
+	uint64_t inum, pos, sqnum;
+	uint32_t block;
+};
+
+struct uf_job {
+	size_t ino;          /* index in uf.inos */
+	size_t path;         /* offset in uf.paths */
+};
+
+struct uf {
+	struct gb_unpack *u;
+	const struct gb_span *in;
+	struct uf_sb sb;
+	struct uf_ino *inos;
+	size_t n_inos, cap_inos;
+	struct uf_dent *dents;
+	size_t n_dents, cap_dents;
+	struct uf_dnode *dnodes;
+	size_t n_dnodes, cap_dnodes;
+	char *paths;
+	size_t n_paths, cap_paths;
+	struct uf_job *jobs, *links;
+	size_t n_jobs, cap_jobs, n_links, cap_links;
+	uint64_t max_idx, max_leaves, n_idx, n_leaves;
+	unsigned bad_idx, bad_leaf, xents, dropped, cut;
+	uint64_t first_bad;
+	bool limit_warned;
+};
+
+int gb__uf_grow(void **v, size_t *cap, size_t need, size_t elem);
+void gb__uf_limit_warn(struct uf *f, const char *what);
+struct uf_ino *gb__uf_ino_find(const struct uf *f, uint64_t inum);
+size_t gb__uf_first_dent(const struct uf *f, uint64_t parent);
+size_t gb__uf_first_dnode(const struct uf *f, uint64_t inum);
+/* Emit the tree from the root inode: dirs, links and specials, then every
+ * regular file (in parallel), then hard links. */
+int gb__uf_extract(struct uf *f);
+
+#endif
