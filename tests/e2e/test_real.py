@@ -75,6 +75,12 @@ SAMPLES = {
         ('node', 'uimage', {'offset': 0, 'status': {'ok'}}),
         ('string', 'uimage', None, b'Linux version 2.6.21 (marx@fedora13)'),
     ],
+    'arcadyan-obfuscated-firmware.bin': [
+        ('node', 'arcadyan', {'offset': 0, 'status': {'ok'}}),
+        ('filesize', 'arcadyan', 2813252),
+        ('string', 'arcadyan', None, b'/home/rick/work/N300v5_NOIP/source/firmware/'),
+        ('string', 'arcadyan', None, b'User-Agent: arcadyan-ddnsc-0.9'),
+    ],
     # ------------------------------------------------------------- B. real filesystems
     'squashfs4-xz-tplink-mt7628-spi-dump-rootfs.sqfs': [
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'},
@@ -259,7 +265,6 @@ NOT_YET = {
     'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage':
         'squashfs 3.0 non-standard rootfs (uImage and kernel are checked)',
     'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
-    'arcadyan-obfuscated-firmware.bin': 'Arcadyan obfuscation (vendor)',
     'hilink-encrypted-uimage-hlk-wr02-v1.95.img': 'Hi-Link DES encryption (vendor)',
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
     'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': 'squashfs 4.0 with a vendor LZMA stream',
