@@ -81,6 +81,15 @@ SAMPLES = {
         ('string', 'arcadyan', None, b'/home/rick/work/N300v5_NOIP/source/firmware/'),
         ('string', 'arcadyan', None, b'User-Agent: arcadyan-ddnsc-0.9'),
     ],
+    # The squashfs 3.0 rootfs (non-standard magic, LZMA) at 0xC12CF of the decrypted image
+    # (589 entries) belongs to the squashfs-legacy work: only up to the kernel here.
+    'hilink-encrypted-uimage-hlk-wr02-v1.95.img': [
+        ('node', 'hilink', {'offset': 0, 'status': {'ok'}}),
+        ('filesize', 'hilink', 3355343),
+        ('node', 'uimage', {'status': {'ok'}, 'source_endswith': '.uimage'}),
+        ('node', 'lzma', {'status': {'ok'}}),
+        ('string', 'lzma', None, b'Linux version 2.6.21 (tim@debian6)'),
+    ],
     # ------------------------------------------------------------- B. real filesystems
     'squashfs4-xz-tplink-mt7628-spi-dump-rootfs.sqfs': [
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'},
@@ -265,7 +274,8 @@ NOT_YET = {
     'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage':
         'squashfs 3.0 non-standard rootfs (uImage and kernel are checked)',
     'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
-    'hilink-encrypted-uimage-hlk-wr02-v1.95.img': 'Hi-Link DES encryption (vendor)',
+    'hilink-encrypted-uimage-hlk-wr02-v1.95.img':
+        'squashfs 3.0 non-standard rootfs (decryption, uImage and kernel are checked)',
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
     'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': 'squashfs 4.0 with a vendor LZMA stream',
     'romfs-xiongmai-hisilicon-ipcam-rootfs.romfs': 'romfs',
