@@ -43,6 +43,8 @@ struct gb_unpack {
 	pthread_mutex_t lock; /* regions */
 	struct region_req *regions;
 	size_t n_regions, cap_regions;
+	gb_unpack_tap_fn tap; /* set during gb_unpack_stream() */
+	void *tap_ctx;
 };
 
 struct gb_wfile {
@@ -385,6 +387,7 @@ int gb_wfile_write(struct gb_wfile *f, const void *buf, size_t n)
 	struct gb_scanner *s = u->s;
 	const struct gb_limits *lim = &s->limits;
 	const uint8_t *p = buf;
+	size_t len = n;
 
 	if (f->err)
 		return f->err;
@@ -425,6 +428,8 @@ int gb_wfile_write(struct gb_wfile *f, const void *buf, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+	if (u->tap)
+		u->tap(u->tap_ctx, buf, len);
 	return 0;
 }
 
@@ -520,6 +525,55 @@ void gb_unpack_warn(struct gb_unpack *u, const char *fmt, ...)
 	char *msg = gb_arena_vprintf(u->s->arena, fmt, ap);
 	va_end(ap);
 	gb__node_diag(u->s, u->node, "%s", msg ? msg : "warning");
+}
+
+void gb_unpack_set_variant(struct gb_unpack *u, const char *variant)
+{
+	char *v = variant && variant[0] ? gb_arena_strndup(u->s->arena, variant, 31) : NULL;
+
+	if (!v)
+		return;
+	pthread_mutex_lock(&u->node->lock);
+	u->node->pub.variant = v;
+	pthread_mutex_unlock(&u->node->lock);
+}
+
+int gb_unpack_stream(struct gb_unpack *u, const char *format, const struct gb_span *data,
+		     const char *name, gb_unpack_tap_fn tap, void *tap_ctx, uint64_t *ret_consumed)
+{
+	const struct gb_format *f = gb__format_find(format);
+	const char *hint = u->name_hint;
+	uint64_t consumed = u->consumed;
+	bool consumed_set = u->consumed_set;
+	struct gb_probe pr = {0};
+	struct gb_span sub;
+	int r;
+
+	if (ret_consumed)
+		*ret_consumed = 0;
+	if (!f || f->kind != GB_KIND_COMPRESSED || !f->unpack || !data ||
+	    data->p < u->span->p || data->n > u->span->n ||
+	    (size_t)(data->p - u->span->p) > u->span->n - data->n)
+		return -GB_EINVAL;
+	if (f->probe(data, &pr) < 0)
+		return -GB_ENOTFOUND;
+	sub = *data;
+	if (pr.size != GB_SIZE_UNKNOWN && pr.size < sub.n)
+		sub.n = (size_t)pr.size;
+	/* the decompressor names its file after the hint: make it `name` */
+	u->name_hint = name;
+	u->consumed_set = false;
+	u->tap = tap;
+	u->tap_ctx = tap_ctx;
+	r = f->unpack(u, &sub, &pr);
+	u->tap = NULL;
+	u->tap_ctx = NULL;
+	if (ret_consumed)
+		*ret_consumed = u->consumed_set ? u->consumed : pr.size != GB_SIZE_UNKNOWN ? sub.n : 0;
+	u->name_hint = hint;
+	u->consumed = consumed;
+	u->consumed_set = consumed_set;
+	return r;
 }
 
 const struct gb_limits *gb_unpack_limits(const struct gb_unpack *u)

@@ -9,7 +9,7 @@ win (the FIT sample's ramdisk holds /root/random-data, not the FACT set; the bin
 dirtraversal tar has 11 entries; the ext2 ramdisk also has two character devices).
 
 Checks (each is one PASS/FAIL line):
-  ('node', FMT, {offset, status, source_endswith, min_count})
+  ('node', FMT, {offset, status, source_endswith, min_count, variant})
         a node of format FMT (a str or a tuple of alternatives) exists, at that absolute
         offset, with a status in the given set, carved from a file ending with that name
   ('count', FMT, {'file': n, 'dir': n, 'symlink': n, 'device': n})
@@ -74,6 +74,21 @@ SAMPLES = {
     'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage': [
         ('node', 'uimage', {'offset': 0, 'status': {'ok'}}),
         ('string', 'uimage', None, b'Linux version 2.6.21 (marx@fedora13)'),
+    ],
+    'arcadyan-obfuscated-firmware.bin': [
+        ('node', 'arcadyan', {'offset': 0, 'status': {'ok'}}),
+        ('filesize', 'arcadyan', 2813252),
+        ('string', 'arcadyan', None, b'/home/rick/work/N300v5_NOIP/source/firmware/'),
+        ('string', 'arcadyan', None, b'User-Agent: arcadyan-ddnsc-0.9'),
+    ],
+    # The squashfs 3.0 rootfs (non-standard magic, LZMA) at 0xC12CF of the decrypted image
+    # (589 entries) belongs to the squashfs-legacy work: only up to the kernel here.
+    'hilink-encrypted-uimage-hlk-wr02-v1.95.img': [
+        ('node', 'hilink', {'offset': 0, 'status': {'ok'}}),
+        ('filesize', 'hilink', 3355343),
+        ('node', 'uimage', {'status': {'ok'}, 'source_endswith': '.uimage'}),
+        ('node', 'lzma', {'status': {'ok'}}),
+        ('string', 'lzma', None, b'Linux version 2.6.21 (tim@debian6)'),
     ],
     # ------------------------------------------------------------- B. real filesystems
     'squashfs4-xz-tplink-mt7628-spi-dump-rootfs.sqfs': [
@@ -208,6 +223,8 @@ SAMPLES = {
     ],
     'uimage-arm-zimage-dtb-truncated.bin': [
         ('node', 'uimage', {'offset': 0, 'status': {'partial', 'error'}}),
+        # the zImage is cut before its compressed payload: found, nothing to decode
+        ('node', 'linux', {'offset': 0x40, 'status': {'partial', 'error'}, 'variant': 'zImage'}),
         ('node', ('dtb', 'fdt'), {'offset': 0x980}),
     ],
     'trx-fact-sample-zip-payload.trx': [
@@ -283,9 +300,11 @@ SAMPLES = {
         ('node', 'tar', {}),
         ('paths', 'tar', [('/usr/bin/test_elf_sfx', 397334), ('/var/lib/binary_search_test', 26)]),
     ],
+    # the xz payload at 17001 decodes (Python's lzma) to 1,015,400 bytes: an ELF vmlinux
     'linux-kernel-x86-bzimage-xz-5.4.72.bin': [
-        ('node', 'xz', {'offset': 17001}),
-        ('string', 'xz', None, b'Linux version 5.4.72'),
+        ('node', 'linux', {'offset': 0, 'status': {'ok'}, 'variant': '5.4.72'}),
+        ('paths', 'linux', [('/vmlinux', 1015400)]),
+        ('string', 'linux', '/vmlinux', b'Linux version 5.4.72 (root@caesurus-ubuntu20-04)'),
     ],
     'tar-binwalk-dirtraversal-symlinks.tar': [
         ('node', 'tar', {'offset': 0}),
@@ -313,8 +332,8 @@ NOT_YET = {
     'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage':
         'squashfs 3.0 non-standard rootfs (uImage and kernel are checked)',
     'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
-    'arcadyan-obfuscated-firmware.bin': 'Arcadyan obfuscation (vendor)',
-    'hilink-encrypted-uimage-hlk-wr02-v1.95.img': 'Hi-Link DES encryption (vendor)',
+    'hilink-encrypted-uimage-hlk-wr02-v1.95.img':
+        'squashfs 3.0 non-standard rootfs (decryption, uImage and kernel are checked)',
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
     'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': 'squashfs 4.0 with a vendor LZMA stream',
     'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
@@ -402,6 +421,9 @@ def do_check(res, label, rep, size, chk):
             lo, hi = c['size_between']
             cands = [n for n in cands if isinstance(n.get('size'), int) and lo <= n['size'] <= hi]
             desc.append('size %d..%d' % (lo, hi))
+        if 'variant' in c:
+            cands = [n for n in cands if n.get('variant') == c['variant']]
+            desc.append('variant %s' % c['variant'])
         ok_status = [n for n in cands if 'status' not in c or n.get('status') in c['status']]
         if 'status' in c:
             desc.append('status %s' % '|'.join(sorted(c['status'])))

@@ -136,6 +136,27 @@ int gb_unpack_region(struct gb_unpack *u, uint64_t off, uint64_t len, const char
 /* For GB_SIZE_UNKNOWN probes: how many input bytes the structure really used. */
 void gb_unpack_set_consumed(struct gb_unpack *u, uint64_t n);
 
+/* Replace the variant probe gave this node with one learnt while unpacking
+ * (a kernel version read from the decompressed kernel). Copied; at most 31
+ * bytes are kept. */
+void gb_unpack_set_variant(struct gb_unpack *u, const char *variant);
+
+/* Sees every chunk of decoded data gb_unpack_stream() writes, in order. */
+typedef void (*gb_unpack_tap_fn)(void *ctx, const uint8_t *buf, size_t n);
+
+/* Decode `data` (a part of this structure's bytes) with the single-stream
+ * decompressor `format` ("gzip", "xz", "lzma", "bzip2", "zstd", "lz4",
+ * "lzop"): its probe must accept the data, and its output is written as this
+ * node's file "/" + `name` (unless the stream records a name of its own),
+ * streamed and limited like any other; `tap` (may be NULL) sees the decoded
+ * bytes as they are written. For wrappers whose payload is one compressed
+ * stream (a kernel image). *ret_consumed (may be NULL) gets how many bytes of
+ * `data` the stream used (0 when unknown). Returns 0, -GB_ENOTFOUND (not that
+ * format: nothing written, nothing reported) or the decompressor's error
+ * (already reported on this node). Not for use from gb_unpack_parallel(). */
+int gb_unpack_stream(struct gb_unpack *u, const char *format, const struct gb_span *data,
+		     const char *name, gb_unpack_tap_fn tap, void *tap_ctx, uint64_t *ret_consumed);
+
 /* Mark the node failed (status "error" when nothing was extracted, "partial"
  * otherwise) with a message; returns err so callers can `return gb_unpack_fail(...)`. */
 int gb_unpack_fail(struct gb_unpack *u, int err, const char *fmt, ...)
