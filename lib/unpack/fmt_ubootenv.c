@@ -30,7 +30,8 @@
  *     confidence, size = up to the double NUL.
  *
  * unpack writes the variables as env.txt (name=value lines) and attaches them
- * to the node as attrs "var.<name>", with "crc_ok", "redundant", "flags" and
+ * to the node as attrs "var.<name>", with "crc_ok", "detection" ("crc" or
+ * "heuristic"), "redundant", "flags" and
  * "console" (the last console= of bootargs, else the console variable, else
  * "baudrate=<baudrate>"). The report builds its top-level "env" section from
  * these (docs/report.md).
@@ -297,6 +298,8 @@ static int set_layout_facts(struct gb_unpack *u, const struct env_layout *l, con
 	int r = gb_unpack_set_attr(u, "crc_ok", l->hdr ? "true" : "false");
 
 	if (r == 0)
+		r = gb_unpack_set_attr(u, "detection", l->hdr ? "crc" : "heuristic");
+	if (r == 0)
 		r = gb_unpack_set_attr(u, "redundant", l->hdr == 5 ? "true" : "false");
 	if (r == 0 && l->hdr == 5) {
 		snprintf(flags, sizeof(flags), "%u", in->p[4]);
@@ -339,9 +342,6 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	r = set_console(&o);
 	if (o.f)
 		gb_unpack_file_end(u, o.f, o.err);
-	if (l.hdr == 0)
-		gb_unpack_warn(u, "no CRC-valid U-Boot environment header: variables found "
-			       "heuristically (default environment or damaged block)");
 	if (o.err < 0 && o.err != -GB_ELIMIT)
 		return gb_unpack_fail(u, o.err, "U-Boot environment: writing env.txt failed");
 	return r < 0 ? gb_unpack_fail(u, r, "U-Boot environment: attributes failed") : 0;

@@ -44,6 +44,7 @@ FACT_TEXT = b'd34bb4669ac6e2b15b07f2489a22c289974a3dcf'
 SAMPLES = {
     # ---------------------------------------------------------- A. whole firmware images
     'tplinkfw-openwrt12.09-tl-wr703n-librarybox-factory.bin': [
+        ('node', 'tplink', {'offset': 0, 'status': {'ok'}}),
         ('node', 'lzma', {'offset': 0x200}),
         ('string', 'lzma', None, b'Linux version 3.3.8'),
         ('node', 'squashfs', {'offset': 0xED044, 'status': {'ok'}}),
@@ -157,6 +158,8 @@ SAMPLES = {
     'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin': [
         ('node', 'uimage', {'offset': 0}),
         ('filesize', 'uimage', 93576),
+        ('node', 'tplink', {'offset': 0x1C5B0, 'status': {'partial', 'error'}}),
+        ('node', 'lzma', {'offset': 0x1C7B0}),
     ],
     'uimage-arm-zimage-dtb-truncated.bin': [
         ('node', 'uimage', {'offset': 0, 'status': {'partial', 'error'}}),
@@ -247,8 +250,6 @@ SAMPLES = {
 
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
-    'tplinkfw-openwrt12.09-tl-wr703n-librarybox-factory.bin':
-        'TP-Link v1 firmware header (the kernel and squashfs inside are checked by carving)',
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin':
         'W54G header and squashfs 3.0 "shsq" LZMA rootfs (TRX and kernel are checked)',
     'trx-openwrt10.03.1-brcm24-squashfs3-lzma.trx': 'squashfs 3.0 LZMA rootfs (TRX and kernel are checked)',
@@ -279,8 +280,6 @@ NOT_YET = {
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
     'ubi-fact-sample-static-rootfs-vol.ubi': 'UBI/UBIFS',
     'ubifs-fact-sample.ubifs': 'UBIFS',
-    'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin':
-        'TP-Link header after the uImage (the uImage and its LZMA payload are checked)',
     'android-sparse-fact-sample-ext3.simg': 'Android sparse image',
     'cramfs-le-fact-sample.cramfs': 'cramfs',
     'cramfs-le-binwalk-sample.cramfs': 'cramfs',
