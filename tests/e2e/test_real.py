@@ -53,6 +53,7 @@ SAMPLES = {
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.19.4'),
     ],
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin': [
+        ('node', 'linksys', {'offset': 0, 'status': {'ok'}}),
         ('node', 'trx', {'offset': 32}),
         ('node', 'gzip', {'offset': 60}),
         ('string', 'gzip', None, b'Linux version 2.4.20'),
@@ -251,7 +252,7 @@ SAMPLES = {
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin':
-        'W54G header and squashfs 3.0 "shsq" LZMA rootfs (TRX and kernel are checked)',
+        'squashfs 3.0 "shsq" LZMA rootfs (W54G header, TRX and kernel are checked)',
     'trx-openwrt10.03.1-brcm24-squashfs3-lzma.trx': 'squashfs 3.0 LZMA rootfs (TRX and kernel are checked)',
     'trx-ddwrt-v24sp1-mini-generic-squashfs3-ddwrt.trx':
         'squashfs 3.0 DD-WRT variant rootfs (TRX and kernel are checked)',
