@@ -36,6 +36,12 @@ enum gb_status {
 
 /* A container found in the input: the input itself (id 0, parent -1) or a
  * structure carved from its parent's bytes or from a file its parent extracted. */
+/* A key/value fact a format attached to its node (gb_unpack_set_attr). */
+struct gb_attr {
+	const char *key;        /* UTF-8 (escaped like paths) */
+	const char *value;
+};
+
 struct gb_node {
 	int id;
 	int parent;             /* -1 for the input */
@@ -51,6 +57,8 @@ struct gb_node {
 	const char *dir;        /* relative to OUTDIR, NULL when nothing was extracted */
 	bool identify_only;
 	uint32_t n_entries;
+	const struct gb_attr *attrs; /* facts the format recorded, in the order set; may be NULL */
+	size_t n_attrs;
 };
 
 struct gb_file {

@@ -50,7 +50,55 @@ static json_t *node_json(const struct gb_node *n)
 	json_object_set_new(o, "dir", str_or_null(n->dir));
 	json_object_set_new(o, "identify_only", json_boolean(n->identify_only));
 	json_object_set_new(o, "entries", json_integer(n->n_entries));
+	if (n->n_attrs) {
+		json_t *a = json_object();
+		for (size_t i = 0; i < n->n_attrs; i++)
+			json_object_set_new(a, n->attrs[i].key, str_or_null(n->attrs[i].value));
+		json_object_set_new(o, "attrs", a);
+	}
 	return o;
+}
+
+static const char *attr_get(const struct gb_node *n, const char *key)
+{
+	for (size_t i = 0; i < n->n_attrs; i++)
+		if (strcmp(n->attrs[i].key, key) == 0)
+			return n->attrs[i].value;
+	return NULL;
+}
+
+/* One U-Boot environment block (a node of format "ubootenv"): its attrs
+ * "var.NAME" are the variables; "crc_ok", "redundant" and "console" are facts
+ * the format derived (lib/unpack/fmt_ubootenv.c). */
+static json_t *env_json(const struct gb_node *n)
+{
+	json_t *o = json_object(), *vars = json_object();
+	const char *crc = attr_get(n, "crc_ok"), *red = attr_get(n, "redundant");
+
+	for (size_t i = 0; i < n->n_attrs; i++)
+		if (strncmp(n->attrs[i].key, "var.", 4) == 0)
+			json_object_set_new(vars, n->attrs[i].key + 4, str_or_null(n->attrs[i].value));
+	json_object_set_new(o, "node", json_integer(n->id));
+	json_object_set_new(o, "source_path", str_or_null(n->source_path));
+	json_object_set_new(o, "offset", json_integer((json_int_t)n->offset));
+	json_object_set_new(o, "size", json_integer((json_int_t)n->size));
+	json_object_set_new(o, "crc_ok", json_boolean(crc && strcmp(crc, "true") == 0));
+	json_object_set_new(o, "redundant", json_boolean(red && strcmp(red, "true") == 0));
+	json_object_set_new(o, "vars", vars);
+	json_object_set_new(o, "bootcmd", str_or_null(attr_get(n, "var.bootcmd")));
+	json_object_set_new(o, "bootargs", str_or_null(attr_get(n, "var.bootargs")));
+	json_object_set_new(o, "console", str_or_null(attr_get(n, "console")));
+	return o;
+}
+
+static json_t *envs_json(const struct gb_scan *scan)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < scan->n_nodes; i++)
+		if (scan->nodes[i].format && strcmp(scan->nodes[i].format, "ubootenv") == 0)
+			json_array_append_new(a, env_json(&scan->nodes[i]));
+	return a;
 }
 
 static json_t *file_json(const struct gb_file *f)
@@ -144,6 +192,7 @@ static json_t *report_json(const struct gb_scan *scan, const struct gb_audit *au
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "regions", regions);
+	json_object_set_new(root, "env", envs_json(scan));
 	if (audit) {
 		/* Borrowed: root lives only until it is written. */
 		json_object_set(root, "audit", (json_t *)gb_audit_summary(audit));

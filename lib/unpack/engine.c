@@ -271,6 +271,8 @@ static int assemble(struct scan_impl *si)
 		else
 			o->status = n->n_diag ? GB_STATUS_PARTIAL : GB_STATUS_OK;
 		o->error = n->n_diag ? join_diag(s, n) : NULL;
+		o->attrs = n->attrs;
+		o->n_attrs = n->n_attrs;
 		if (n->failed && !n->n_diag)
 			o->error = "unpacking failed";
 	}

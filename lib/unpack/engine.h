@@ -43,6 +43,9 @@ struct gb__node_rec {
 	struct gb__file_rec **index;
 	size_t index_cap, index_n;
 	unsigned lost_counter;
+	struct gb_attr *attrs; /* gb_unpack_set_attr (arena; grown by doubling) */
+	size_t n_attrs, cap_attrs;
+	bool attrs_dropped;
 	pthread_mutex_t lock;
 };
 

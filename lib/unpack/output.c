@@ -576,6 +576,62 @@ int gb_unpack_stream(struct gb_unpack *u, const char *format, const struct gb_sp
 	return r;
 }
 
+static char *escaped_copy(struct gb_arena *a, const char *str)
+{
+	char *out = gb_arena_alloc(a, 4 * strlen(str) + 1);
+
+	if (out)
+		gb_path_utf8_escape(str, out);
+	return out;
+}
+
+int gb_unpack_set_attr(struct gb_unpack *u, const char *key, const char *value)
+{
+	struct gb__node_rec *n = u->node;
+	struct gb_arena *a = u->s->arena;
+	char *k = escaped_copy(a, key ? key : ""), *v = escaped_copy(a, value ? value : "");
+	int r = 0;
+
+	if (!k || !v)
+		return -GB_ENOMEM;
+	pthread_mutex_lock(&n->lock);
+	for (size_t i = 0; i < n->n_attrs; i++)
+		if (strcmp(n->attrs[i].key, k) == 0) {
+			n->attrs[i].value = v;
+			pthread_mutex_unlock(&n->lock);
+			return 0;
+		}
+	if (n->n_attrs >= GB_MAX_NODE_ATTRS) {
+		bool first = !n->attrs_dropped;
+
+		n->attrs_dropped = true;
+		pthread_mutex_unlock(&n->lock);
+		if (first)
+			gb_unpack_warn(u, "more than %u attributes: the rest are dropped",
+				       GB_MAX_NODE_ATTRS);
+		return -GB_ELIMIT;
+	}
+	if (n->n_attrs == n->cap_attrs) {
+		size_t cap = n->cap_attrs ? n->cap_attrs * 2 : 16;
+		struct gb_attr *grown = gb_arena_alloc(a, cap * sizeof(*grown));
+
+		if (!grown) {
+			r = -GB_ENOMEM;
+			goto out;
+		}
+		if (n->n_attrs)
+			memcpy(grown, n->attrs, n->n_attrs * sizeof(*grown));
+		n->attrs = grown;
+		n->cap_attrs = cap;
+	}
+	n->attrs[n->n_attrs].key = k;
+	n->attrs[n->n_attrs].value = v;
+	n->n_attrs++;
+out:
+	pthread_mutex_unlock(&n->lock);
+	return r;
+}
+
 const struct gb_limits *gb_unpack_limits(const struct gb_unpack *u)
 {
 	return &u->s->limits;

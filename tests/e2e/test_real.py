@@ -44,6 +44,7 @@ FACT_TEXT = b'd34bb4669ac6e2b15b07f2489a22c289974a3dcf'
 SAMPLES = {
     # ---------------------------------------------------------- A. whole firmware images
     'tplinkfw-openwrt12.09-tl-wr703n-librarybox-factory.bin': [
+        ('node', 'tplink', {'offset': 0, 'status': {'ok'}}),
         ('node', 'lzma', {'offset': 0x200}),
         ('string', 'lzma', None, b'Linux version 3.3.8'),
         ('node', 'squashfs', {'offset': 0xED044, 'status': {'ok'}}),
@@ -52,6 +53,7 @@ SAMPLES = {
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.19.4'),
     ],
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin': [
+        ('node', 'linksys', {'offset': 0, 'status': {'ok'}}),
         ('node', 'trx', {'offset': 32}),
         ('node', 'gzip', {'offset': 60}),
         ('string', 'gzip', None, b'Linux version 2.4.20'),
@@ -220,6 +222,8 @@ SAMPLES = {
     'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin': [
         ('node', 'uimage', {'offset': 0}),
         ('filesize', 'uimage', 93576),
+        ('node', 'tplink', {'offset': 0x1C5B0, 'status': {'partial', 'error'}}),
+        ('node', 'lzma', {'offset': 0x1C7B0}),
     ],
     'uimage-arm-zimage-dtb-truncated.bin': [
         ('node', 'uimage', {'offset': 0, 'status': {'partial', 'error'}}),
@@ -320,10 +324,8 @@ SAMPLES = {
 
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
-    'tplinkfw-openwrt12.09-tl-wr703n-librarybox-factory.bin':
-        'TP-Link v1 firmware header (the kernel and squashfs inside are checked by carving)',
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin':
-        'W54G header and squashfs 3.0 "shsq" LZMA rootfs (TRX and kernel are checked)',
+        'squashfs 3.0 "shsq" LZMA rootfs (W54G header, TRX and kernel are checked)',
     'trx-openwrt10.03.1-brcm24-squashfs3-lzma.trx': 'squashfs 3.0 LZMA rootfs (TRX and kernel are checked)',
     'trx-ddwrt-v24sp1-mini-generic-squashfs3-ddwrt.trx':
         'squashfs 3.0 DD-WRT variant rootfs (TRX and kernel are checked)',
@@ -347,8 +349,6 @@ NOT_YET = {
     'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
-    'uimage-mips-uboot-lzma-then-tplink-hdr-truncated.bin':
-        'TP-Link header after the uImage (the uImage and its LZMA payload are checked)',
     'deb-fact-sample.deb': 'ar / Debian package container (data.tar.xz is checked by carving)',
     'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }

@@ -164,6 +164,15 @@ int gb_unpack_fail(struct gb_unpack *u, int err, const char *fmt, ...)
 /* Add a non-fatal diagnostic; the node becomes "partial". */
 void gb_unpack_warn(struct gb_unpack *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Attach a key/value fact to this node (a U-Boot environment variable, a
+ * board id, a header version): reported as the node's `attrs` object. Both
+ * strings are copied (bytes that are not UTF-8 are escaped as \xNN); setting
+ * a key again replaces its value. At most GB_MAX_NODE_ATTRS per node: beyond
+ * that the fact is dropped with a warning and -GB_ELIMIT is returned.
+ * Returns 0, -GB_ELIMIT or -GB_ENOMEM. */
+#define GB_MAX_NODE_ATTRS 4096
+int gb_unpack_set_attr(struct gb_unpack *u, const char *key, const char *value);
+
 /* The limits in force for this scan. */
 const struct gb_limits *gb_unpack_limits(const struct gb_unpack *u);
 /* A name for a single decompressed output, derived from the source file's
