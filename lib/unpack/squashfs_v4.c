@@ -24,8 +24,14 @@
  * uncompressed; its low 24 bits are the size on disk, 0 for a sparse block.
  * The tail of a file shorter than a block sits in a shared fragment block.
  * mksquashfs pads the image to 4 KiB after bytes_used.
- * "sqsh" is the big-endian variant (old MIPS/PowerPC builds): libsquashfs
- * cannot read it, so it is reported as detected only.
+ * "sqsh" is the big-endian variant (AVM and other old MIPS/PowerPC builds):
+ * every field above and in the inodes, directories and tables is then
+ * big-endian, but AVM's images keep the u16 metadata block headers
+ * little-endian (taken from the first inode block: the order that gives a
+ * valid length); libsquashfs cannot read it, the walker below does.
+ * LZMA (id 2) blocks are decoded by squashfs_legacy_comp.c: squashfs-tools
+ * writes lzma-alone (13-byte header), Ralink-era vendor SDKs write the
+ * properties and dictionary only, or raw LZMA.
  *
  * probe checks: the magic, version 4.0, a power-of-two block size of 4 KiB..1
  * MiB matching block_log, a known compressor, non-zero inode and id counts,
@@ -80,11 +86,23 @@ struct sq_super {
 	uint64_t root_ref, bytes_used, id_start, xattr_start, inode_start, dir_start,
 		frag_start, export_start;
 	bool be;
+	bool meta_be; /* metadata block headers: AVM's big-endian images keep them LE */
 };
 
 static uint16_t rd16(const uint8_t *p, bool be) { return be ? gb_be16(p) : gb_le16(p); }
 static uint32_t rd32(const uint8_t *p, bool be) { return be ? gb_be32(p) : gb_le32(p); }
 static uint64_t rd64(const uint8_t *p, bool be) { return be ? gb_be64(p) : gb_le64(p); }
+
+/* A u64 table pointer at `off` of the image. */
+static int rd_ptr(const struct gb_span *in, uint64_t off, bool be, uint64_t *ret)
+{
+	const uint8_t *p = gb_span_at(in, off, 8);
+
+	if (!p)
+		return -GB_ETRUNC;
+	*ret = rd64(p, be);
+	return 0;
+}
 
 /* Decode the superblock; -GB_ENOTFOUND when the magic is not there. */
 static int read_super(const struct gb_span *in, struct sq_super *sb)
@@ -119,6 +137,14 @@ static int read_super(const struct gb_span *in, struct sq_super *sb)
 	sb->dir_start = rd64(p + 72, be);
 	sb->frag_start = rd64(p + 80, be);
 	sb->export_start = rd64(p + 88, be);
+	sb->meta_be = be;
+	p = gb_span_at(in, sb->inode_start, 2);
+	if (be && p) {
+		unsigned lbe = gb_be16(p) & 0x7FFF, lle = gb_le16(p) & 0x7FFF;
+
+		if ((lbe == 0 || lbe > META_SIZE) && lle > 0 && lle <= META_SIZE)
+			sb->meta_be = false;
+	}
 	return 0;
 }
 
@@ -174,7 +200,7 @@ static bool first_meta_ok(const struct gb_span *in, const struct sq_super *sb)
 
 	if (!p)
 		return true;
-	len = rd16(p, sb->be) & 0x7FFF;
+	len = rd16(p, sb->meta_be) & 0x7FFF;
 	return len > 0 && len <= META_SIZE && len + 2 <= sb->dir_start - sb->inode_start;
 }
 
@@ -191,6 +217,16 @@ static bool zero_bytes(const uint8_t *p, size_t n)
 		if (p[i])
 			return false;
 	return true;
+}
+
+/* An LZMA image whose first inode block is not lzma-alone (Ralink SDKs). */
+static bool lzma_vendor(const struct gb_span *in, const struct sq_super *sb)
+{
+	const uint8_t *h = gb_span_at(in, sb->inode_start, 2 + 14);
+
+	if (sb->comp != SQFS_COMP_LZMA || !h || (rd16(h, sb->meta_be) & 0x8000))
+		return false;
+	return sqc_sniff(h + 2, 14) != SQC_LZMA_ALONE;
 }
 
 int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
@@ -223,7 +259,7 @@ int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 	ret->size = size;
 	ret->confidence = truncated ? GB_CONF_MEDIUM : GB_CONF_HIGH;
 	snprintf(ret->variant, sizeof(ret->variant), "%s%s", sb.be ? "be-" : "",
-		 comp_name(sb.comp));
+		 lzma_vendor(in, &sb) ? "lzma-vendor" : comp_name(sb.comp));
 	return 0;
 }
 
@@ -288,11 +324,52 @@ static sqfs_s32 lzo_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32
 	return (sqfs_s32)n;
 }
 
-/* A decompressor for `cfg`: libsquashfs', or ours for LZO. 0 or an SQFS_ERROR. */
+/* LZMA (id 2) through the legacy decoder: squashfs-tools' lzma-alone blocks,
+ * and the vendor streams (props and dict without size, as in Ralink SDKs;
+ * raw LZMA) that libsquashfs rejects. */
+struct vlzma {
+	sqfs_compressor_t base;
+	struct sqc dec;
+};
+
+static void vlzma_destroy(sqfs_object_t *obj)
+{
+	struct vlzma *v = (struct vlzma *)obj;
+
+	sqc_free(&v->dec);
+	free(v);
+}
+
+static sqfs_s32 vlzma_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size,
+			       sqfs_u8 *out, sqfs_u32 outsize)
+{
+	long n = sqc_decode(&((struct vlzma *)cmp)->dec, in, size, out, outsize, 1);
+
+	return n > 0 ? (sqfs_s32)n : SQFS_ERROR_COMPRESSOR;
+}
+
+static int make_vlzma(const sqfs_compressor_config_t *cfg, sqfs_compressor_t **ret)
+{
+	struct vlzma *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return SQFS_ERROR_ALLOC;
+	sqc_init(&v->dec, cfg->block_size, SQC_ALLOW_LZMA);
+	v->base.base.destroy = vlzma_destroy;
+	v->base.read_options = lzo_read_options;
+	v->base.do_block = vlzma_do_block;
+	*ret = &v->base;
+	return 0;
+}
+
+/* A decompressor for `cfg`: libsquashfs', or ours for LZO and LZMA. 0 or an
+ * SQFS_ERROR. */
 static int make_decompressor(const sqfs_compressor_config_t *cfg, sqfs_compressor_t **ret)
 {
 	sqfs_compressor_t *c;
 
+	if (cfg->id == SQFS_COMP_LZMA)
+		return make_vlzma(cfg, ret);
 	if (cfg->id != SQFS_COMP_LZO)
 		return sqfs_compressor_create(cfg, ret);
 	if (lzo_init() != LZO_E_OK)
@@ -385,8 +462,10 @@ static int mr_load(struct mreader *m, uint64_t at)
 	m->cur = NULL;
 	if (at < m->lo || at >= m->hi)
 		return -GB_ECORRUPT;
-	if (gb_rd_u16le(&m->img->in, at, &hdr) < 0)
+	p = gb_span_at(&m->img->in, at, 2);
+	if (!p)
 		return -GB_ETRUNC;
+	hdr = rd16(p, m->img->sb.meta_be);
 	len = hdr & 0x7FFF;
 	if (len == 0 || len > META_SIZE || len + 2 > m->hi - at)
 		return -GB_ECORRUPT;
@@ -474,15 +553,15 @@ static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ex
 	if (r < 0)
 		return r;
 	if (ext) {
-		ino->blocks_start = gb_le64(b);
-		ino->size = gb_le64(b + 8);
-		ino->frag = gb_le32(b + 28);
-		ino->frag_off = gb_le32(b + 32);
+		ino->blocks_start = rd64(b, sb->be);
+		ino->size = rd64(b + 8, sb->be);
+		ino->frag = rd32(b + 28, sb->be);
+		ino->frag_off = rd32(b + 32, sb->be);
 	} else {
-		ino->blocks_start = gb_le32(b);
-		ino->frag = gb_le32(b + 4);
-		ino->frag_off = gb_le32(b + 8);
-		ino->size = gb_le32(b + 12);
+		ino->blocks_start = rd32(b, sb->be);
+		ino->frag = rd32(b + 4, sb->be);
+		ino->frag_off = rd32(b + 8, sb->be);
+		ino->size = rd32(b + 12, sb->be);
 	}
 	ino->nblocks = ino->size >> sb->block_log;
 	if ((ino->size & (sb->block_size - 1)) && ino->frag == NO_FRAG)
@@ -508,23 +587,23 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 	if (r < 0)
 		return r;
 	memset(ino, 0, sizeof(*ino));
-	ino->type = gb_le16(b);
-	ino->mode = gb_le16(b + 2);
-	ino->uid_idx = gb_le16(b + 4);
-	ino->gid_idx = gb_le16(b + 6);
-	ino->mtime = gb_le32(b + 8);
+	ino->type = rd16(b, sb->be);
+	ino->mode = rd16(b + 2, sb->be);
+	ino->uid_idx = rd16(b + 4, sb->be);
+	ino->gid_idx = rd16(b + 6, sb->be);
+	ino->mtime = rd32(b + 8, sb->be);
 	switch (ino->type) {
 	case INO_DIR:
 		r = mr_read(m, b, 16);
-		ino->dir_blk = gb_le32(b);
-		ino->dir_size = gb_le16(b + 8);
-		ino->dir_off = gb_le16(b + 10);
+		ino->dir_blk = rd32(b, sb->be);
+		ino->dir_size = rd16(b + 8, sb->be);
+		ino->dir_off = rd16(b + 10, sb->be);
 		break;
 	case INO_LDIR:
 		r = mr_read(m, b, 24);
-		ino->dir_size = gb_le32(b + 4);
-		ino->dir_blk = gb_le32(b + 8);
-		ino->dir_off = gb_le16(b + 18);
+		ino->dir_size = rd32(b + 4, sb->be);
+		ino->dir_blk = rd32(b + 8, sb->be);
+		ino->dir_off = rd16(b + 18, sb->be);
 		break;
 	case INO_FILE:
 	case INO_LFILE:
@@ -532,14 +611,14 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 	case INO_SLINK:
 	case INO_LSLINK:
 		r = mr_read(m, b, 8);
-		ino->target_len = gb_le32(b + 4);
+		ino->target_len = rd32(b + 4, sb->be);
 		break;
 	case INO_BDEV:
 	case INO_CDEV:
 	case INO_LBDEV:
 	case INO_LCDEV:
 		r = mr_read(m, b, 8);
-		ino->devno = gb_le32(b + 4);
+		ino->devno = rd32(b + 4, sb->be);
 		break;
 	case INO_FIFO:
 	case INO_SOCK:
@@ -573,13 +652,13 @@ static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 		uint64_t at;
 		uint8_t raw[4 * 2048];
 
-		r = gb_rd_u64le(&img->in, sb->id_start + (i / 2048) * 8ULL, &at);
+		r = rd_ptr(&img->in, sb->id_start + (i / 2048) * 8ULL, sb->be, &at);
 		if (r == 0)
 			r = mr_seek(m, at, 0);
 		if (r == 0)
 			r = mr_read(m, raw, 4ULL * k);
 		for (uint32_t j = 0; r == 0 && j < k; j++)
-			img->ids[i + j] = gb_le32(raw + 4 * j);
+			img->ids[i + j] = rd32(raw + 4 * j, sb->be);
 	}
 	free(m);
 	return r;
@@ -800,8 +879,8 @@ static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *
 	r = mr_read(&w->dir, b, 8);
 	if (r < 0)
 		return r;
-	*ioff = gb_le16(b);
-	*nlen = (size_t)gb_le16(b + 6) + 1;
+	*ioff = rd16(b, w->img->sb.be);
+	*nlen = (size_t)rd16(b + 6, w->img->sb.be) + 1;
 	if (*nlen > NAME_MAX_LEN || *left - 8 < *nlen)
 		return -GB_ECORRUPT;
 	r = mr_read(&w->dir, w->path + pos, *nlen);
@@ -843,8 +922,8 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 			r = mr_read(&w->dir, b, 12);
 			if (r < 0)
 				break;
-			in_hdr = gb_le32(b) + 1;
-			hdr_blk = gb_le32(b + 4);
+			in_hdr = rd32(b, sb->be) + 1;
+			hdr_blk = rd32(b + 4, sb->be);
 			left -= 12;
 			if (in_hdr == 0 || in_hdr > DIR_MAX_COUNT)
 				r = -GB_ECORRUPT;
@@ -905,15 +984,15 @@ static int load_frag(struct sq_worker *wk, uint32_t idx)
 	wk->why = "fragment table entry unreadable";
 	if (idx >= img->sb.frag_count || img->sb.frag_start == NO_TABLE)
 		return -GB_ECORRUPT;
-	r = gb_rd_u64le(&img->in, img->sb.frag_start + (idx / 512) * 8ULL, &ptr);
+	r = rd_ptr(&img->in, img->sb.frag_start + (idx / 512) * 8ULL, img->sb.be, &ptr);
 	if (r == 0)
 		r = mr_seek(&wk->frag, ptr, (idx % 512) * 16);
 	if (r == 0)
 		r = mr_read(&wk->frag, b, 16);
 	if (r < 0)
 		return r;
-	start = gb_le64(b);
-	word = gb_le32(b + 8);
+	start = rd64(b, img->sb.be);
+	word = rd32(b + 8, img->sb.be);
 	len = word & BLK_SIZE_MASK;
 	wk->why = "fragment block out of the image";
 	if (len == 0 || len > img->sb.block_size)
@@ -996,7 +1075,7 @@ static int put_data(struct sq_worker *wk, const struct sq_ent *e, struct gb_wfil
 			if (r < 0)
 				break;
 		}
-		r = put_block(wk, f, &pos, gb_le32((const uint8_t *)&words[k]), expect);
+		r = put_block(wk, f, &pos, rd32((const uint8_t *)&words[k], wk->img->sb.be), expect);
 		left -= expect;
 		if (__atomic_load_n(&wk->img->stop, __ATOMIC_RELAXED))
 			return -GB_ELIMIT;
@@ -1153,9 +1232,6 @@ static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_s
 				      "squashfs: corrupt superblock (%s): %u inodes, bytes_used %llu",
 				      super_problem(sb), sb->inode_count,
 				      (unsigned long long)sb->bytes_used);
-	if (sb->be)
-		return gb_unpack_fail(u, -GB_EUNSUP,
-				      "squashfs: big-endian squashfs 4 is not supported");
 	img->in = *in;
 	if (img->in.n > sb->bytes_used)
 		img->in.n = (size_t)sb->bytes_used;
