@@ -47,7 +47,8 @@
  * 4 KiB..1 MiB matching block_log, non-zero inodes, the tables in order
  * below bytes_used, the uid/gid arrays and the root inode reference inside
  * the image, and the first inode metadata block header. The compression is
- * sniffed from that block (unpack tries every decoder anyway).
+ * sniffed from that block, or from the first data block when the inodes are
+ * stored (unpack tries every decoder anyway).
  *
  * unpack walks the directory tree with bounded reads (depth, entries, names,
  * listing sizes, a set of visited directories against loops) and extracts
@@ -60,6 +61,7 @@
 #include "squashfs_int.h"
 
 #define SB3_SIZE 119
+#define SB2_SIZE 63 /* where 2.x data starts: the fields up to fragment_table_2 */
 #define META_SIZE 8192
 #define NO_FRAG 0xFFFFFFFFU
 #define BLK_UNCOMPRESSED (1U << 24)
@@ -236,6 +238,13 @@ int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 		d = gb_span_at(in, sb.inode_start + meta_hdr_len(&sb), 16);
 		if (d && !(hdr & 0x8000))
 			m = sqc_sniff(d, len < 16 ? len : 16);
+	}
+	if (m == SQC_UNKNOWN) { /* stored inodes: the first data block follows the superblock */
+		unsigned sbs = sb.major == 3 ? SB3_SIZE : SB2_SIZE;
+		const uint8_t *d = sbs + 16 <= sb.inode_start ? gb_span_at(in, sbs, 16) : NULL;
+
+		if (d)
+			m = sqc_sniff(d, 16);
 	}
 	truncated = sb.bytes_used > in->n;
 	size = truncated ? in->n : sb.bytes_used;
