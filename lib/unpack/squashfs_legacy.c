@@ -187,7 +187,8 @@ static const char *super_problem(const struct lg_super *sb)
 		return "block size and block_log disagree or are out of range";
 	if (sb->inodes == 0 || sb->bytes_used < SB3_SIZE)
 		return "zero inodes or bytes_used smaller than the superblock";
-	if (sb->inode_start < SB3_SIZE || sb->inode_start >= sb->dir_start ||
+	if (sb->inode_start < (sb->major == 3 ? SB3_SIZE : SB2_SIZE) ||
+	    sb->inode_start >= sb->dir_start ||
 	    sb->dir_start >= sb->bytes_used)
 		return "inode and directory tables out of order or past bytes_used";
 	ids_end = sb->uid_start + 4ULL * (sb->no_uids + sb->no_guids);
@@ -943,7 +944,7 @@ static int open_image(struct lg *img, struct gb_unpack *u, const struct gb_span 
 	sqc_init(&img->comp, sb->block_size, SQC_ALLOW_ZLIB | SQC_ALLOW_LZMA);
 	mr_init(&img->ino, img, sb->inode_start, sb->dir_start);
 	mr_init(&img->dir, img, sb->dir_start, sb->bytes_used);
-	mr_init(&img->frag, img, SB3_SIZE, sb->bytes_used);
+	mr_init(&img->frag, img, sb->major == 3 ? SB3_SIZE : SB2_SIZE, sb->bytes_used);
 	img->fcur = NO_FRAG;
 	img->max_entries = gb_unpack_limits(u)->max_entries;
 	img->blk = malloc(sb->block_size);
