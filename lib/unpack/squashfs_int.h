@@ -45,6 +45,7 @@ struct sqc {
 	uint8_t raw_props; /* lc/lp/pb byte for SQC_LZMA_RAW */
 	unsigned allow;
 	uint32_t dict_cap; /* dictionary never larger than a block */
+	unsigned brute_left; /* searches over every lc/lp/pb still allowed */
 	bool z_ready;
 	z_stream z;
 	lzma_stream lz;

@@ -11,7 +11,8 @@
  *                                                   FACT "3.76"/"2.76" images)
  * Decoders are tried in that order on the first block, the one that works is
  * remembered for the image (raw LZMA first with lc=3 lp=0 pb=2, then every
- * other lc/lp/pb). The sizes in LZMA headers are ignored (vendors write
+ * other lc/lp/pb, at most twice per decoder: on hostile data every block
+ * would fail). The sizes in LZMA headers are ignored (vendors write
  * anything there) and the dictionary is capped to the block size: a block
  * cannot refer further back than its own output.
  *
@@ -25,12 +26,14 @@
 
 #define RAW_DEFAULT_PROPS 0x5D /* lc=3 lp=0 pb=2 */
 #define TAIL_SLACK 16          /* input left unread when the output is full */
+#define BRUTE_MAX 2            /* lc/lp/pb searches per decoder (hostile images) */
 
 void sqc_init(struct sqc *c, uint32_t block_size, unsigned allow)
 {
 	memset(c, 0, sizeof(*c));
 	c->allow = allow;
 	c->dict_cap = block_size < 8192 ? 8192 : block_size;
+	c->brute_left = BRUTE_MAX;
 	c->lz = (lzma_stream)LZMA_STREAM_INIT;
 }
 
@@ -203,8 +206,9 @@ static bool plausible(enum sqc_method m, const uint8_t *in, size_t n)
 static long brute_raw(struct sqc *c, const uint8_t *in, size_t n, uint8_t *out, size_t cap,
 		      size_t min_out)
 {
-	if (!(c->allow & SQC_ALLOW_LZMA) || n < 5 || in[0] != 0)
+	if (!(c->allow & SQC_ALLOW_LZMA) || n < 5 || in[0] != 0 || c->brute_left == 0)
 		return -GB_ECORRUPT;
+	c->brute_left--;
 	for (unsigned pb = 0; pb <= 4; pb++)
 		for (unsigned lp = 0; lp <= 4; lp++)
 			for (unsigned lc = 0; lc + lp <= 4; lc++) {
