@@ -795,6 +795,8 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 	e.path = img->path;
 	e.mode = ino.mode & 07777;
 	e.mtime = ino.mtime;
+	if (img->sb.major == 2 && ino.type != T_FILE && ino.type != T_DIR && ino.type != T_LDIR)
+		e.mtime = img->sb.mkfs_time; /* 2.x links and devices have none: as unsquashfs */
 	owners(img, &ino, &e);
 	switch (ino.type) {
 	case T_DIR:
