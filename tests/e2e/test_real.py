@@ -57,25 +57,66 @@ SAMPLES = {
         ('node', 'trx', {'offset': 32}),
         ('node', 'gzip', {'offset': 60}),
         ('string', 'gzip', None, b'Linux version 2.4.20'),
+        # squashfs 3.0 LE with the Linksys "shsq" magic, LZMA blocks with props + dict only
+        ('node', 'squashfs', {'offset': 0xB9A90, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 413, 'dir': 46, 'symlink': 79, 'device': 0}),
+        ('paths', 'squashfs', [('/bin/busybox', 314884), ('/usr/sbin/httpd', 622628),
+                               ('/sbin/rc', 405072)]),
+        ('symlinks', 'squashfs', {'/sbin/init': 'rc', '/bin/sh': 'busybox'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v0.60.0 (2016.01.08-04:04+0000)'),
+        ('string', 'squashfs', '/usr/sbin/httpd', b'WRT54GL'),
     ],
     'trx-openwrt10.03.1-brcm24-squashfs3-lzma.trx': [
         ('node', 'trx', {'offset': 0, 'status': {'ok'}}),
         ('node', 'lzma', {'offset': 0x904}),
         ('string', 'lzma', None, b'Linux version 2.4.37.9'),
+        # squashfs 3.0 LE "hsqs", raw LZMA blocks (lc=3 lp=0 pb=2, no header)
+        ('node', 'squashfs', {'offset': 0x7D400, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 609, 'dir': 98, 'symlink': 185, 'device': 0}),
+        ('paths', 'squashfs', [('/bin/busybox', 579719), ('/usr/sbin/dropbear', 227991),
+                               ('/etc/passwd', 190)]),
+        ('symlinks', 'squashfs', {'/sbin/init': '../bin/busybox',
+                                  '/lib/libc.so.0': 'libuClibc-0.9.30.1.so'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.15.3 (2011-11-24 02:12:13 CET)'),
+        ('string', 'squashfs', '/etc/openwrt_release', b'OpenWrt Backfire 10.03.1'),
     ],
     'trx-ddwrt-v24sp1-mini-generic-squashfs3-ddwrt.trx': [
         ('node', 'trx', {'offset': 0, 'status': {'ok'}}),
         ('node', 'lzma', {'offset': 0x8F0}),
         ('string', 'lzma', None, b'Linux version 2.4.35'),
+        # squashfs 3.0 LE with DD-WRT's "hsqt" magic, raw LZMA blocks
+        ('node', 'squashfs', {'offset': 0xE18E0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 296, 'dir': 46, 'symlink': 187, 'device': 0}),
+        ('paths', 'squashfs', [('/bin/busybox', 493083), ('/usr/sbin/httpd', 349427)]),
+        ('symlinks', 'squashfs', {'/etc/passwd': '/tmp/etc/passwd',
+                                  '/usr/sbin/dropbear': '/usr/sbin/dropbearmulti'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.9.2 (2008-05-24 13:31:54 CEST)'),
+        ('string', 'squashfs', '/etc/motd', b'DD-WRT v24'),
     ],
     'trx-ddwrt-v24-dir300-atheros-squashfs3-tqsh-be.bin': [
         ('node', 'trx', {'offset': 0, 'status': {'ok'}}),
         ('node', 'lzma', {'offset': 0x1C}),
         ('string', 'lzma', None, b'Linux version 2.6.23.17'),
+        # big-endian squashfs 3.0 with DD-WRT's "tqsh" magic, raw LZMA blocks
+        ('node', 'squashfs', {'offset': 0xD001C, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 349, 'dir': 60, 'symlink': 164, 'device': 0}),
+        ('paths', 'squashfs', [('/bin/busybox', 410931), ('/usr/sbin/httpd', 467832),
+                               ('/sbin/rc', 63516)]),
+        ('symlinks', 'squashfs', {'/sbin/init': 'rc', '/etc/passwd': '/tmp/etc/passwd'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.9.2 (2008-05-20 04:12:18 CEST)'),
+        ('string', 'squashfs', '/usr/sbin/upnp', b'DD-WRT v24 (05/20/08)'),
     ],
     'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage': [
         ('node', 'uimage', {'offset': 0, 'status': {'ok'}}),
         ('string', 'uimage', None, b'Linux version 2.6.21 (marx@fedora13)'),
+        # squashfs 3.0 LE with the "shsq" magic, lzma-alone blocks (13-byte header)
+        ('node', 'squashfs', {'offset': 0x120000, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 487, 'dir': 44, 'symlink': 95, 'device': 68}),
+        ('paths', 'squashfs', [('/bin/busybox', 408880), ('/bin/goahead', 360316),
+                               ('/etc_ro/rcS', 109)]),
+        ('symlinks', 'squashfs', {'/lib/libc.so.0': 'libuClibc-0.9.28.so'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.12.1 (2015-09-16 23:20:20 CST)'),
+        ('string', 'squashfs', '/etc_ro/web/cgi-bin/upload.cgi', b'V7209'),
     ],
     'arcadyan-obfuscated-firmware.bin': [
         ('node', 'arcadyan', {'offset': 0, 'status': {'ok'}}),
@@ -157,6 +198,26 @@ SAMPLES = {
         ('count', 'cpio', {'file': 12, 'dir': 13, 'symlink': 28, 'device': 3}),
         ('string', 'cpio', '/bin/busybox', b'BusyBox v1.33.1'),
     ],
+    'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': [
+        # squashfs 2.0 BE; inodes stored, data in LZMA with props + dict (Broadcom): Debian's
+        # unsquashfs and 7z list it but extract empty files. MANIFEST's 71 devices include
+        # the one FIFO (unsquashfs -lls: 36 block, 34 character, 1 fifo).
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 263, 'dir': 28, 'symlink': 68, 'device': 70}),
+        ('paths', 'squashfs', [('/bin/busybox', 224756), ('/lib/libc.so.0', 207548)]),
+        ('symlinks', 'squashfs', {'/etc/passwd': '/var/passwd', '/linuxrc': 'bin/busybox'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.00 (2009.02.12-09:06+0000)'),
+    ],
+    'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': [
+        # squashfs 4.0 LE, LZMA blocks with props (lc=1 lp=2 pb=2) + dict and no size
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 1476, 'dir': 98, 'symlink': 160, 'device': 76}),
+        ('paths', 'squashfs', [('/bin/busybox', 499376), ('/lib/modules/rt2860v2_ap.ko', 2099032),
+                               ('/etc/config/image_sign', 25)]),
+        ('symlinks', 'squashfs', {'/sbin/init': '../bin/busybox'}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.14.1 (2013-09-17 14:35:41 CST)'),
+        ('string', 'squashfs', '/etc/config/image_sign', b'wrgn80_trendnet_tew733gr'),
+    ],
     # ------------------------------------------------------------ C. per-format samples
     'squashfs4-gzip-fact-sample.sqfs': [
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
@@ -179,6 +240,34 @@ SAMPLES = {
     'squashfs4-xz-le-avm-fact-sample.sqfs': [
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
         ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT)],
+    'squashfs4-xz-be-avm-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
+    'squashfs3-zlib-be-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
+    'squashfs3-zlib-le-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
+    'squashfs3-lzma-be-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
+    'squashfs3-lzma-le-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
+    'squashfs2-lzma-be-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
+    'squashfs2-lzma-le-fact-sample.sqfs': [
+        ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 3, 'dir': 1}), ('paths', 'squashfs', FACT_ROOT),
+        ('string', 'squashfs', '/generic folder/test file 3_.txt', b'The third test file!')],
     'squashfs4-gzip-binwalk-sample.sqfs': [
         ('node', 'squashfs', {'offset': 0, 'status': {'ok'}}),
         ('count', 'squashfs', {'file': 1, 'dir': 0}),
@@ -324,28 +413,8 @@ SAMPLES = {
 
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
-    'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin':
-        'squashfs 3.0 "shsq" LZMA rootfs (W54G header, TRX and kernel are checked)',
-    'trx-openwrt10.03.1-brcm24-squashfs3-lzma.trx': 'squashfs 3.0 LZMA rootfs (TRX and kernel are checked)',
-    'trx-ddwrt-v24sp1-mini-generic-squashfs3-ddwrt.trx':
-        'squashfs 3.0 DD-WRT variant rootfs (TRX and kernel are checked)',
-    'trx-ddwrt-v24-dir300-atheros-squashfs3-tqsh-be.bin':
-        'squashfs 3.0 "tqsh" big-endian rootfs (TRX and kernel are checked)',
-    'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage':
-        'squashfs 3.0 non-standard rootfs (uImage and kernel are checked)',
     'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
-    'hilink-encrypted-uimage-hlk-wr02-v1.95.img':
-        'squashfs 3.0 non-standard rootfs (decryption, uImage and kernel are checked)',
-    'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
-    'squashfs4-lzma-vendor-ralink-rt2860-router-rootfs.sqfs': 'squashfs 4.0 with a vendor LZMA stream',
     'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
-    'squashfs4-xz-be-avm-fact-sample.sqfs': 'squashfs 4.0 big-endian (AVM)',
-    'squashfs3-zlib-be-fact-sample.sqfs': 'squashfs 3.1',
-    'squashfs3-zlib-le-fact-sample.sqfs': 'squashfs 3.1',
-    'squashfs3-lzma-be-fact-sample.sqfs': 'squashfs 3.x LZMA',
-    'squashfs3-lzma-le-fact-sample.sqfs': 'squashfs 3.x LZMA',
-    'squashfs2-lzma-be-fact-sample.sqfs': 'squashfs 2.x LZMA',
-    'squashfs2-lzma-le-fact-sample.sqfs': 'squashfs 2.x LZMA',
     'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',

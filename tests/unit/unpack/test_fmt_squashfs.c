@@ -278,7 +278,9 @@ static void test_probe_handmade(void **state)
 	assert_int_equal(gb__fmt_squashfs.probe(&in, &p), -GB_ENOTFOUND);
 }
 
-/* Big-endian squashfs 4: detected, extraction unsupported. */
+/* Big-endian squashfs 4 (AVM): probed in its byte order and walked; this
+ * hand-made one has empty tables, so unpack fails on the id table.
+ * (The real AVM sample is extracted by tests/e2e/test_real.py.) */
 static void test_big_endian(void **state)
 {
 	static uint8_t buf[8192], be[8192];
@@ -304,7 +306,7 @@ static void test_big_endian(void **state)
 	assert_non_null(n);
 	assert_int_equal(n->status, GB_STATUS_ERROR);
 	assert_non_null(n->error);
-	assert_non_null(strstr(n->error, "big-endian"));
+	assert_non_null(strstr(n->error, "unreadable"));
 	gb_scan_free(s);
 }
 
