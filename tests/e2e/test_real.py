@@ -11,7 +11,8 @@ dirtraversal tar has 11 entries; the ext2 ramdisk also has two character devices
 Checks (each is one PASS/FAIL line):
   ('node', FMT, {offset, status, source_endswith, min_count, variant})
         a node of format FMT (a str or a tuple of alternatives) exists, at that absolute
-        offset, with a status in the given set, carved from a file ending with that name
+        offset (file_offset: at that offset of the extracted file it was carved from),
+        with a status in the given set, carved from a file ending with that name
   ('count', FMT, {'file': n, 'dir': n, 'symlink': n, 'device': n})
         the node of FMT with the most files[] has exactly these counts ("/" excluded;
         hardlinks count as files, chardev+blockdev as devices)
@@ -124,14 +125,16 @@ SAMPLES = {
         ('string', 'arcadyan', None, b'/home/rick/work/N300v5_NOIP/source/firmware/'),
         ('string', 'arcadyan', None, b'User-Agent: arcadyan-ddnsc-0.9'),
     ],
-    # The squashfs 3.0 rootfs (non-standard magic, LZMA) at 0xC12CF of the decrypted image
-    # (589 entries) belongs to the squashfs-legacy work: only up to the kernel here.
+    # decrypted: uImage -> LZMA kernel, and the squashfs 3.0 rootfs ("shsq", LZMA) at 0xC12CF
     'hilink-encrypted-uimage-hlk-wr02-v1.95.img': [
         ('node', 'hilink', {'offset': 0, 'status': {'ok'}}),
         ('filesize', 'hilink', 3355343),
         ('node', 'uimage', {'status': {'ok'}, 'source_endswith': '.uimage'}),
         ('node', 'lzma', {'status': {'ok'}}),
         ('string', 'lzma', None, b'Linux version 2.6.21 (tim@debian6)'),
+        ('node', 'squashfs', {'file_offset': 0xC12CF, 'status': {'ok'}}),
+        ('count', 'squashfs', {'file': 386, 'dir': 61, 'symlink': 79, 'device': 63}),
+        ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.12.1 (2013-03-07 10:08:05 HKT)'),
     ],
     # ------------------------------------------------------------- B. real filesystems
     'squashfs4-xz-tplink-mt7628-spi-dump-rootfs.sqfs': [
@@ -474,6 +477,18 @@ def contains(path, needle, limit=256 << 20):
     return needle in data
 
 
+def file_offset(rep, n):
+    """The offset of node n in the extracted file (or input) it was carved from."""
+    off, seen = 0, set()
+    while n is not None and isinstance(n.get('offset'), int) and n.get('id') not in seen:
+        seen.add(n.get('id'))
+        off += n['offset']
+        if n.get('source_path') is not None or n.get('parent') is None:
+            return off
+        n = rep.nodes.get(n['parent'])
+    return None
+
+
 def do_check(res, label, rep, size, chk):
     kind = chk[0]
     if kind == 'node':
@@ -483,6 +498,9 @@ def do_check(res, label, rep, size, chk):
         if 'offset' in c:
             cands = [n for n in cands if rep.abs_offset(n) == c['offset']]
             desc.append('at 0x%x' % c['offset'])
+        if 'file_offset' in c:
+            cands = [n for n in cands if file_offset(rep, n) == c['file_offset']]
+            desc.append('at 0x%x of its extracted file' % c['file_offset'])
         if 'source_endswith' in c:
             cands = [n for n in cands if (n.get('source_path') or '').endswith(c['source_endswith'])]
             desc.append('carved from *%s' % c['source_endswith'])
