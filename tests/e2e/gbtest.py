@@ -34,12 +34,6 @@ import time
 
 EXIT_SKIP = 77          # meson: the test was skipped
 
-# Formats that later issues add; used to turn "no such node" into an expected failure where a
-# test is not about them.
-LATER_FORMATS = {'squashfs2', 'squashfs3', 'cramfs', 'romfs', 'yaffs2', 'ubi', 'ubifs',
-                 'android-sparse', 'fat', 'mbr', 'vxworks', 'tplink', 'ar', 'deb'}
-
-
 # ----------------------------------------------------------------------------------- output
 def out(msg=''):
     print(msg, flush=True)
