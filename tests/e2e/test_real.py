@@ -391,8 +391,8 @@ SAMPLES = {
         ('count', 'extfs', {'file': 3, 'dir': 3, 'symlink': 0}),
         ('paths', 'extfs', FACT_GET + [('/lost+found', None)])],
     'deb-fact-sample.deb': [
-        # no ar/deb format yet: data.tar.xz is found by carving the xz stream at 516
-        ('node', 'xz', {'offset': 516}),
+        ('node', 'ar', {'offset': 0, 'status': {'ok'}, 'size_between': (131420, 131420)}),
+        ('paths', 'ar', [('/debian-binary', 4), ('/control.tar.xz', None), ('/data.tar.xz', None)]),
         ('node', 'tar', {}),
         ('paths', 'tar', [('/usr/bin/test_elf_sfx', 397334), ('/var/lib/binary_search_test', 26)]),
     ],
@@ -421,7 +421,6 @@ NOT_YET = {
     'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
-    'deb-fact-sample.deb': 'ar / Debian package container (data.tar.xz is checked by carving)',
     'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }
 
