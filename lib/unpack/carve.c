@@ -63,6 +63,20 @@ static int on_match(void *ctx, uint32_t id, size_t pos)
 	return 0;
 }
 
+/* The start-only magics, compared where they would sit at offset 0. */
+static void match_start_only(const struct gb_scanner *s, const struct gb_span *span,
+			     struct cand_list *cl)
+{
+	for (size_t i = 0; i < s->n_start_ids && !cl->overflow; i++) {
+		const struct gb__magic_ref *ref = &s->magic_refs[s->start_ids[i]];
+		const struct gb_magic *m = &gb__formats[ref->format]->magics[ref->magic];
+		const uint8_t *p = gb_span_at(span, m->offset, m->len);
+
+		if (p && memcmp(p, m->bytes, m->len) == 0)
+			on_match(cl, s->start_ids[i], m->offset);
+	}
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -227,6 +241,7 @@ void gb__carve_run(struct gb__carve_job *job)
 		goto out;
 
 	gb_ac_scan(s->ac, job->span.p, job->span.n, on_match, &cl);
+	match_start_only(s, &job->span, &cl);
 	if (cl.overflow)
 		gb__node_diag(s, job->parent, "carving stopped after %zu candidates%s%s (limit)", cl.n,
 			      job->file ? " in " : "", job->file ? job->file->pub.path : "");

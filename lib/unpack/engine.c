@@ -104,6 +104,8 @@ void gb__node_diag(struct gb_scanner *s, struct gb__node_rec *n, const char *fmt
  * shared read-only by every scan. */
 static struct gb_ac *matcher;
 static struct gb__magic_ref *matcher_refs;
+static uint32_t *matcher_start_ids;
+static size_t matcher_n_start;
 static int matcher_err;
 static pthread_once_t matcher_once = PTHREAD_ONCE_INIT;
 
@@ -113,7 +115,8 @@ static void build_matcher_once(void)
 	for (size_t i = 0; i < gb__n_formats; i++)
 		total += gb__formats[i]->n_magics;
 	matcher_refs = calloc(total ? total : 1, sizeof(*matcher_refs));
-	if (!matcher_refs || gb_ac_new(&matcher) < 0) {
+	matcher_start_ids = calloc(total ? total : 1, sizeof(*matcher_start_ids));
+	if (!matcher_refs || !matcher_start_ids || gb_ac_new(&matcher) < 0) {
 		matcher_err = -GB_ENOMEM;
 		return;
 	}
@@ -123,6 +126,10 @@ static void build_matcher_once(void)
 			uint32_t id = (uint32_t)n++;
 			matcher_refs[id].format = (uint16_t)i;
 			matcher_refs[id].magic = (uint16_t)m;
+			if (f->start_only || f->magics[m].start_only) {
+				matcher_start_ids[matcher_n_start++] = id;
+				continue;
+			}
 			int r = gb_ac_add(matcher, (const uint8_t *)f->magics[m].bytes, f->magics[m].len, id);
 			if (r < 0) {
 				matcher_err = r;
@@ -140,6 +147,8 @@ static int build_matcher(struct gb_scanner *s)
 		return matcher_err;
 	s->ac = matcher;
 	s->magic_refs = matcher_refs;
+	s->start_ids = matcher_start_ids;
+	s->n_start_ids = matcher_n_start;
 	return 0;
 }
 

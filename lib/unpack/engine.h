@@ -64,6 +64,11 @@ struct gb_scanner {
 	struct gb_ac *ac;
 	struct gb__magic_ref *magic_refs; /* AC pattern id -> (format, magic) */
 	size_t n_magic_refs;
+	/* ids of the start-only magics: not in the automaton (short patterns
+	 * like ":" or "S0" would stop its skip loop on every byte), compared at
+	 * the start of each blob instead */
+	const uint32_t *start_ids;
+	size_t n_start_ids;
 
 	pthread_mutex_t lock;  /* nodes, regions, fatal */
 	struct gb__vec nodes;  /* struct gb__node_rec* */

@@ -239,8 +239,10 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 }
 
 static const struct gb_magic magics[] = {
-	GB_MAGIC("\x01\x00\x00\x00" "TP-LINK Technologies", 0),
-	GB_MAGIC("\x01\x00\x00\x00" "OpenWrt", 0),
+	/* the vendor string after the version word: a pattern starting 01 00 would stop
+	 * the matcher's skip loop all over little-endian data */
+	GB_MAGIC("TP-LINK Technologies", 4),
+	GB_MAGIC("OpenWrt\0", 4),
 	GB_MAGIC_START("\x01\x00\x00\x00"),
 	GB_MAGIC_START("\x02\x00\x00\x00"),
 	GB_MAGIC_START("\x03\x00\x00\x00"),

@@ -29,6 +29,12 @@ struct gb_ac {
 	uint32_t npats, patcap;
 	bool built;
 	bool start_byte[256];  /* bytes that leave the root */
+	/* The first two bytes of every pattern, as a 65536-bit set indexed by
+	 * b0 | b1 << 8: at the root the scan skips positions whose pair starts
+	 * no pattern (an independent load per byte instead of a dependent
+	 * DFA step). Without 1-byte patterns only; else start_byte is used. */
+	uint64_t start_pair[65536 / 64];
+	bool has_short;        /* a pattern of length 1 */
 };
 
 int gb_ac_new(struct gb_ac **ret)
@@ -114,6 +120,10 @@ int gb_ac_add(struct gb_ac *ac, const uint8_t *pat, size_t len, uint32_t id)
 			s = *slot;
 		}
 	}
+	if (len == 1)
+		ac->has_short = true;
+	else
+		ac->start_pair[(pat[0] | pat[1] << 8) >> 6] |= 1ULL << ((pat[0] | pat[1] << 8) & 63);
 	uint32_t pi = ac->npats++;
 	ac->pats[pi].id = id;
 	ac->pats[pi].len = (uint32_t)len;
@@ -156,6 +166,14 @@ int gb_ac_build(struct gb_ac *ac)
 		}
 	}
 	free(queue);
+	/* Mark the transitions into states with outputs by storing ~state (a
+	 * negative value): the scan loop then learns "report here" from the
+	 * entry it already loaded instead of a second load per byte. */
+	for (size_t i = 0; i < (size_t)ac->nstates * 256; i++) {
+		int32_t d = ac->delta[i];
+		if (ac->out[d].first_pat >= 0 || ac->out[d].dict_link >= 0)
+			ac->delta[i] = ~d;
+	}
 	ac->built = true;
 	return 0;
 }
@@ -172,6 +190,12 @@ static int report(const struct gb_ac *ac, int32_t s, size_t end, gb_ac_match_fn 
 	return 0;
 }
 
+static inline bool pair_starts(const struct gb_ac *ac, const uint8_t *p)
+{
+	unsigned k = p[0] | (unsigned)p[1] << 8;
+	return (ac->start_pair[k >> 6] >> (k & 63)) & 1;
+}
+
 int gb_ac_scan(const struct gb_ac *ac, const uint8_t *data, size_t n, gb_ac_match_fn fn, void *ctx)
 {
 	const int32_t *delta = ac->delta;
@@ -179,14 +203,22 @@ int gb_ac_scan(const struct gb_ac *ac, const uint8_t *data, size_t n, gb_ac_matc
 
 	for (size_t i = 0; i < n; i++) {
 		if (s == 0) {
-			/* Fast path: skip bytes that cannot start a pattern. */
-			while (i < n && !ac->start_byte[data[i]])
-				i++;
+			/* Fast path: skip positions where no pattern can start. */
+			if (ac->has_short) {
+				while (i < n && !ac->start_byte[data[i]])
+					i++;
+			} else {
+				while (i + 1 < n && !pair_starts(ac, data + i))
+					i++;
+				if (i + 1 >= n)
+					break; /* one byte left: no pattern of 2+ bytes fits */
+			}
 			if (i == n)
 				break;
 		}
 		s = delta[(size_t)s * 256 + data[i]];
-		if (ac->out[s].first_pat >= 0 || ac->out[s].dict_link >= 0) {
+		if (s < 0) {
+			s = ~s;
 			int r = report(ac, ac->out[s].first_pat >= 0 ? s : ac->out[s].dict_link, i, fn, ctx);
 			if (r)
 				return r;
