@@ -204,6 +204,11 @@ int gb_audit_map(const struct gb_aout *o, const struct gb_file *f, struct gb_spa
 		}
 		ret->p = p;
 		ret->n = (size_t)st.st_size;
+	} else {
+		/* An empty file maps to a valid empty span: analyzers compute
+		 * p + n and must not see a null pointer. */
+		static const uint8_t empty[1];
+		ret->p = empty;
 	}
 	close(fd);
 	return 0;
