@@ -10,8 +10,9 @@
  * (5 ms at the default 5000), bcrypt ~0.16 ms x 2^cost, yescrypt ~80 ms at
  * the default j9T. The built-in and derived candidates of one hash are capped
  * at WORK_BUDGET_US (or --crack-budget) of estimated CPU time (never below
- * MIN_CANDIDATES), so a slow hash gets its most specific guesses (its own name, the defaults listed
- * for its user name) and no more; --wordlist lines are always all tried. The
+ * MIN_CANDIDATES), so a slow hash gets its most specific guesses (its own
+ * name and words, the image's words, the defaults listed for its user name)
+ * and no more; --wordlist lines are always all tried. The
  * estimates depend only on the hash, so the cap is the same on every run. */
 #include <crypt.h>
 #include <errno.h>
@@ -503,15 +504,18 @@ static int build_candidates(struct gb_cracker *c, struct target *t)
 {
 	int r = 0;
 
+	/* Most specific first: the account's own name and words, the image's
+	 * own words (host name, product) combined with it, then the published
+	 * defaults for this user name, then every other default password. */
 	if (strlen(t->user) <= MAX_PASSWORD)
 		r = cand_add(t, t->user, SRC_ACCOUNT, true);
-	for (size_t i = 0; r == 0 && i < c->n_creds; i++)
-		if (strcasecmp(c->creds[i].user, t->user) == 0)
-			r = cand_add(t, c->creds[i].password, SRC_LIST, false);
 	for (size_t i = 0; r == 0 && i < t->words.n; i++)
 		r = mangle_personal(t, t->words.v[i]);
 	for (size_t i = 0; r == 0 && i < t->context.n; i++)
 		r = mangle_context(t, t->context.v[i], t->user);
+	for (size_t i = 0; r == 0 && i < c->n_creds; i++)
+		if (strcasecmp(c->creds[i].user, t->user) == 0)
+			r = cand_add(t, c->creds[i].password, SRC_LIST, false);
 	for (size_t i = 0; r == 0 && i < c->n_uniq; i++)
 		r = cand_add(t, c->uniq[i], SRC_LIST, false);
 	if (r < 0)

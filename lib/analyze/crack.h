@@ -4,9 +4,9 @@
  *
  * A cracker collects targets (user, hash, words from the account and the
  * image) and then tries, for each target in order: the account's own name,
- * the built-in passwords listed for that user name, guesses derived from the
- * account and image words (John the Ripper's "single crack" idea), every
- * other built-in password, then every --wordlist line. The first candidate
+ * guesses derived from the account and image words (John the Ripper's
+ * "single crack" idea), the built-in passwords listed for that user name,
+ * every other built-in password, then every --wordlist line. The first candidate
  * in that order that matches is the answer, whatever the thread timing, so
  * two audits of one image report the same password. */
 #ifndef GB_ANALYZE_CRACK_H
