@@ -345,6 +345,11 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 	ret->confidence = k.kind == K_BANNER || k.kind == K_ZIMAGE_LE || k.kind == K_ZIMAGE_BE
 				  ? GB_CONF_MEDIUM : GB_CONF_HIGH;
 	ret->identify_only = k.kind == K_BANNER;
+	/* a whole ELF or raw kernel stays what the analyzers look into */
+	if (k.kind == K_ELF)
+		ret->file_kind = "elf";
+	else if (k.kind == K_ARM64 || k.kind == K_RISCV)
+		ret->file_kind = "data";
 	snprintf(ret->variant, sizeof(ret->variant), "%s", k.rel[0] ? k.rel : kind_names[k.kind]);
 	return 0;
 }

@@ -230,6 +230,10 @@ static void test_bzimage_xz_elf(void **state)
 	assert_int_equal(k->status, GB_STATUS_OK);
 	assert_string_equal(k->variant, REL);
 	assert_vmlinux(s, k, "vmlinux.elf");
+	/* the ELF vmlinux stays an "elf" file for the analyzers */
+	const struct gb_file *vf = gbt_file(s, "linux", "/vmlinux");
+	assert_non_null(vf);
+	assert_string_equal(vf->kind, "elf");
 	/* the ELF vmlinux is recognised as a kernel and carved: the initramfs */
 	assert_true(gbt_count_nodes(s, "linux") >= 2);
 	assert_initramfs(s);
