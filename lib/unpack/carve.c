@@ -151,7 +151,7 @@ static uint64_t handle_structure(struct gb__carve_job *job, const struct gb_form
 		uint64_t covered = size == GB_SIZE_UNKNOWN ? avail : size;
 		whole = job->file && start == 0 && covered == job->span.n;
 		if (whole && pr->identify_only) {
-			job->file->pub.kind = gb__kind_for_format(f);
+			job->file->pub.kind = pr->file_kind ? pr->file_kind : gb__kind_for_format(f);
 			return covered;
 		}
 		struct gb__node_rec *n = gb__node_new(s, job->parent, f->name, job->base + start, covered);
@@ -164,7 +164,7 @@ static uint64_t handle_structure(struct gb__carve_job *job, const struct gb_form
 		if (!pr->identify_only)
 			gb__node_diag(s, n, "detected, extractor not built");
 		if (whole)
-			job->file->pub.kind = gb__kind_for_format(f);
+			job->file->pub.kind = pr->file_kind ? pr->file_kind : gb__kind_for_format(f);
 		return covered;
 	}
 
@@ -221,7 +221,7 @@ static uint64_t handle_structure(struct gb__carve_job *job, const struct gb_form
 	}
 	whole = job->file && start == 0 && size == job->span.n;
 	if (whole)
-		job->file->pub.kind = gb__kind_for_format(f);
+		job->file->pub.kind = pr->file_kind ? pr->file_kind : gb__kind_for_format(f);
 	return size;
 }
 

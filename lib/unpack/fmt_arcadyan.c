@@ -13,8 +13,8 @@
  * LZMA-alone stream starting at offset 4.
  *
  * The obfuscated bytes at 0x68 begin 00 d5 08 00 for the usual lzma props
- * 0x5d and a 2^n dictionary (5d 00 00 80 00 nibble- and pair-swapped): that is
- * the magic. probe undoes the header in a stack copy and checks the LZMA
+ * 0x5d and an 8 MiB dictionary (5d 00 00 80 00 nibble- and pair-swapped):
+ * that is the magic, with its siblings for the dictionaries 64 KiB..4 MiB. probe undoes the header in a stack copy and checks the LZMA
  * header as fmt_lzma.c does (props, dictionary size, uncompressed size, first
  * range-coder bytes). unpack feeds the undone 0x84-byte head and then the
  * rest of the input, in place, to liblzma's lzma_alone decoder and writes the
@@ -173,8 +173,13 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	return gb__sout_close(&o, r, consumed);
 }
 
+/* Obfuscated "5d 00 00 d2 00": props 0x5d and a 2^n dictionary, n = 16..23
+ * (d2 = 2^(n-16), nibble-swapped); 8 MiB (80 -> 08) is the one seen. */
 static const struct gb_magic magics[] = {
-	GB_MAGIC("\x00\xd5\x08\x00", AR_B2),
+	GB_MAGIC("\x00\xd5\x08\x00", AR_B2), GB_MAGIC("\x00\xd5\x04\x00", AR_B2),
+	GB_MAGIC("\x00\xd5\x02\x00", AR_B2), GB_MAGIC("\x00\xd5\x01\x00", AR_B2),
+	GB_MAGIC("\x00\xd5\x80\x00", AR_B2), GB_MAGIC("\x00\xd5\x40\x00", AR_B2),
+	GB_MAGIC("\x00\xd5\x20\x00", AR_B2), GB_MAGIC("\x00\xd5\x10\x00", AR_B2),
 };
 
 const struct gb_format gb__fmt_arcadyan = {
@@ -182,7 +187,7 @@ const struct gb_format gb__fmt_arcadyan = {
 	.description = "Arcadyan obfuscated LZMA firmware",
 	.kind = GB_KIND_FIRMWARE,
 	.magics = magics,
-	.n_magics = 1,
+	.n_magics = sizeof(magics) / sizeof(magics[0]),
 	.probe = probe,
 	.unpack = unpack,
 };

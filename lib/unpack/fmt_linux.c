@@ -18,8 +18,9 @@
  *   8 u64 text_offset, 16 u64 image_size (0 on kernels before 3.17),
  *   0x38 "ARM\x64". Not compressed.
  * RISC-V Image (Documentation/arch/riscv/boot-image-header.rst):
- *   8 u64 text_offset, 16 u64 image_size, 0x30 "RISCV\0\0\0",
- *   0x38 "RSC\x05". Not compressed.
+ *   8 u64 text_offset, 16 u64 image_size, 0x30 "RISCV\0\0\0" (deprecated),
+ *   0x38 "RSC\x05" (header 0.2); either one with the other field zero, or
+ *   both. Not compressed.
  * ELF vmlinux: an ELF executable holding a valid "Linux version" banner (what
  *   a bzImage's payload decompresses to); its extent is that of its program
  *   and section headers.
@@ -237,8 +238,10 @@ static int parse_image(const struct gb_span *in, struct kimg *k)
 
 	if (gb_span_eq(in, 0x38, "ARM\x64", 4))
 		k->kind = K_ARM64;
-	else if (gb_span_eq(in, 0x30, "RISCV\0\0\0", 8) && gb_span_eq(in, 0x38, "RSC\x05", 4))
-		k->kind = K_RISCV;
+	else if ((gb_span_eq(in, 0x30, "RISCV\0\0\0", 8) &&
+		  (gb_span_eq(in, 0x38, "RSC\x05", 4) || gb_span_eq(in, 0x38, "\0\0\0\0", 4))) ||
+		 (gb_span_eq(in, 0x38, "RSC\x05", 4) && gb_span_eq(in, 0x30, "\0\0\0\0\0\0\0\0", 8)))
+		k->kind = K_RISCV; /* header 0.1 has only the first magic; "magic" is deprecated */
 	else
 		return -GB_ENOTFOUND;
 	if (gb_rd_u64le(in, 16, &isize) < 0 || in->n <= 0x40)
@@ -345,6 +348,11 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 	ret->confidence = k.kind == K_BANNER || k.kind == K_ZIMAGE_LE || k.kind == K_ZIMAGE_BE
 				  ? GB_CONF_MEDIUM : GB_CONF_HIGH;
 	ret->identify_only = k.kind == K_BANNER;
+	/* a whole ELF or raw kernel stays what the analyzers look into */
+	if (k.kind == K_ELF)
+		ret->file_kind = "elf";
+	else if (k.kind == K_ARM64 || k.kind == K_RISCV)
+		ret->file_kind = "data";
 	snprintf(ret->variant, sizeof(ret->variant), "%s", k.rel[0] ? k.rel : kind_names[k.kind]);
 	return 0;
 }
@@ -487,6 +495,7 @@ static const struct gb_magic magics[] = {
 	GB_MAGIC("\x01\x6f\x28\x18", 0x24),
 	GB_MAGIC("ARM\x64", 0x38),
 	GB_MAGIC("RISCV\0\0\0", 0x30),
+	GB_MAGIC("RSC\x05", 0x38),
 	GB_MAGIC("\x7f" "ELF", 0),
 	GB_MAGIC(BANNER, 0),
 };

@@ -54,6 +54,10 @@ struct gb_probe {
 	enum gb_confidence confidence;
 	bool identify_only;          /* recognised, nothing to unpack (ELF, plain DTB) */
 	char variant[32];            /* e.g. "newc", "v2", "gzip" (squashfs compressor); may be "" */
+	/* The kind of a file this structure covers whole ("elf", "data"), when
+	 * the format's kind would mislead the analyzers (an ELF vmlinux, a raw
+	 * kernel Image); NULL: the format's kind. A string literal. */
+	const char *file_kind;
 };
 
 enum gb_format_kind {

@@ -149,6 +149,35 @@ static void test_unpack_matches_oracle(void **state)
 	gb_scan_free(s);
 }
 
+/* Another dictionary size (1 MiB) is found by its sibling magic. */
+static void test_other_dictionary(void **state)
+{
+	char want[65];
+	size_t ln;
+
+	make_payload();
+	gbt_sh("xz --format=lzma --lzma1=preset=6,dict=1MiB -c payload.bin > p.lzma");
+	uint8_t *lz = gbt_read_file("p.lzma", &ln);
+	uint8_t *img = malloc(ln + 4);
+	assert_non_null(img);
+	memcpy(img, "ARC1", 4);
+	memcpy(img + 4, lz, ln);
+	obfuscate(img, ln + 4);
+	assert_memory_equal(img + B2, "\x00\xd5\x01\x00", 4);
+	gbt_write_file("fw1m.bin", img, ln + 4);
+	struct gb_scan *s = gbt_scan("fw1m.bin", "out");
+	const struct gb_node *a = gbt_node(s, "arcadyan");
+	assert_non_null(a);
+	assert_int_equal(a->status, GB_STATUS_OK);
+	const struct gb_file *f = file_of(s, a);
+	assert_non_null(f);
+	gbt_sha256sum("payload.bin", want);
+	assert_string_equal(f->sha256, want);
+	gb_scan_free(s);
+	free(lz);
+	free(img);
+}
+
 static void test_truncated_and_corrupt(void **state)
 {
 	size_t n;
@@ -205,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_unpack_matches_oracle),
+		cmocka_unit_test(test_other_dictionary),
 		cmocka_unit_test(test_truncated_and_corrupt),
 		cmocka_unit_test(test_bomb_is_stopped),
 	};

@@ -151,8 +151,9 @@ static void make_zimage(const char *payload, const char *out, bool be)
 	free(pl);
 }
 
-/* An ARM64 or RISC-V Image of kernel.raw. */
-static void make_image(const char *out, bool riscv)
+/* An Image of kernel.raw: 0 ARM64, 1 RISC-V (both magics), 2 RISC-V with
+ * only "RSC\x05" (the first magic is deprecated). */
+static void make_image(const char *out, int riscv)
 {
 	uint8_t h[64] = {0};
 	size_t n = 0;
@@ -163,7 +164,8 @@ static void make_image(const char *out, bool riscv)
 	img = cat_file(img, &n, "kernel.raw");
 	put64(img + 16, n);
 	if (riscv) {
-		memcpy(img + 0x30, "RISCV\0\0\0", 8);
+		if (riscv == 1)
+			memcpy(img + 0x30, "RISCV\0\0\0", 8);
 		memcpy(img + 0x38, "RSC\x05", 4);
 	} else {
 		memcpy(img + 0x38, "ARM\x64", 4);
@@ -230,6 +232,10 @@ static void test_bzimage_xz_elf(void **state)
 	assert_int_equal(k->status, GB_STATUS_OK);
 	assert_string_equal(k->variant, REL);
 	assert_vmlinux(s, k, "vmlinux.elf");
+	/* the ELF vmlinux stays an "elf" file for the analyzers */
+	const struct gb_file *vf = gbt_file(s, "linux", "/vmlinux");
+	assert_non_null(vf);
+	assert_string_equal(vf->kind, "elf");
 	/* the ELF vmlinux is recognised as a kernel and carved: the initramfs */
 	assert_true(gbt_count_nodes(s, "linux") >= 2);
 	assert_initramfs(s);
@@ -267,7 +273,7 @@ static void test_zimage_gzip(void **state)
 static void test_arm64_riscv_images(void **state)
 {
 	make_kernel();
-	for (int riscv = 0; riscv < 2; riscv++) {
+	for (int riscv = 0; riscv < 3; riscv++) {
 		make_image("Image", riscv);
 		struct gb_probe pr;
 		size_t n;
