@@ -159,10 +159,10 @@ static uint64_t uf_pos(const struct uf *f, uint32_t lnum, uint32_t offs, uint32_
 static int uf_add_ino(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos)
 {
 	struct uf_ino *e;
-	uint32_t data_len = gb_le32(b + 112);
+	uint32_t data_len;
 	int r;
 
-	if (len < UF_INO_LEN || data_len > len - UF_INO_LEN) {
+	if (len < UF_INO_LEN || (data_len = gb_le32(b + 112)) > len - UF_INO_LEN) {
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
@@ -188,10 +188,10 @@ static int uf_add_ino(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos
 static int uf_add_dent(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos)
 {
 	struct uf_dent *d;
-	uint16_t nlen = gb_le16(b + 50);
+	uint16_t nlen;
 	int r;
 
-	if (len < UF_DENT_LEN || nlen == 0 || nlen > len - UF_DENT_LEN || nlen > 255) {
+	if (len < UF_DENT_LEN || (nlen = gb_le16(b + 50)) == 0 || nlen > len - UF_DENT_LEN || nlen > 255) {
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
@@ -243,7 +243,7 @@ static int uf_leaf(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t len, con
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	b = pos == UINT64_MAX ? NULL : uf_node_at(f->in, pos, len, UF_CH_LEN, (uint8_t)ktype);
+	b = pos == UINT64_MAX ? NULL : uf_node_at(f->in, pos, len, UF_CH_LEN + 8, (uint8_t)ktype);
 	if (!b || gb_le32(b + 24) != gb_le32(key)) {
 		uf_bad(f, &f->bad_leaf, pos == UINT64_MAX ? 0 : pos);
 		return 0;
