@@ -104,7 +104,7 @@ static uint32_t ubi_guess_peb(const struct gb_span *in, const struct ubi_ec *ec0
 
 	for (uint64_t off = UBI_MIN_PEB; off + UBI_HDR_LEN <= lim && found < 32; off += UBI_MIN_PEB) {
 		struct ubi_ec ec;
-		if (memcmp(in->p + off, "UBI#", 4) != 0 || !ubi_ec_at(in, off, &ec) ||
+		if (!gb_span_eq(in, off, "UBI#", 4) || !ubi_ec_at(in, off, &ec) ||
 		    ec.image_seq != ec0->image_seq)
 			continue;
 		uint64_t a = g, b = off;
