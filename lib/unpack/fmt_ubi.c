@@ -55,6 +55,7 @@
 #define UBI_MIN_PEB 512u
 #define UBI_MAX_PEB (4u << 20)
 #define UBI_GAP_PEBS 16
+#define UBI_SCAN_MAX (16u << 20) /* bytes searched for EC headers (PEB size) */
 #define UBI_VOL_DYNAMIC 1
 #define UBI_VOL_STATIC 2
 #define UBI_FILL_CHUNK 4096
@@ -90,20 +91,34 @@ static bool ubi_ec_sane(const struct ubi_ec *ec)
 	       ec->data_off >= (uint64_t)ec->vid_off + UBI_HDR_LEN && ec->data_off < UBI_MAX_PEB;
 }
 
-/* The PEB size: the first power of two above the data offset at which the
- * next EC header sits; a single-PEB image gets the next power of two that
- * holds it. 0 when nothing fits. */
+/* The PEB size: the greatest common divisor of the offsets of the first EC
+ * headers of the same image (at 512-byte steps, 32 headers or 16 MiB at
+ * most), so that a bad or erased PEB between two good ones does not double
+ * it; it must be a power of two above the data offset. A single-PEB image
+ * gets the next power of two that holds it. 0 when nothing fits. */
 static uint32_t ubi_guess_peb(const struct gb_span *in, const struct ubi_ec *ec0)
 {
-	struct ubi_ec ec;
+	uint64_t g = 0, lim = in->n < UBI_SCAN_MAX ? in->n : UBI_SCAN_MAX;
+	unsigned found = 0;
 	uint32_t p = UBI_MIN_PEB;
 
-	while (p <= ec0->data_off)
-		p <<= 1;
-	for (uint32_t q = p; q <= UBI_MAX_PEB; q <<= 1)
-		if (ubi_ec_at(in, q, &ec))
-			return q;
-	while (p < in->n && p < UBI_MAX_PEB)
+	for (uint64_t off = UBI_MIN_PEB; off + UBI_HDR_LEN <= lim && found < 32; off += UBI_MIN_PEB) {
+		struct ubi_ec ec;
+		if (!gb_span_eq(in, off, "UBI#", 4) || !ubi_ec_at(in, off, &ec) ||
+		    ec.image_seq != ec0->image_seq)
+			continue;
+		uint64_t a = g, b = off;
+		while (b) {
+			uint64_t t = a % b;
+			a = b;
+			b = t;
+		}
+		g = a;
+		found++;
+	}
+	if (found)
+		return g <= UBI_MAX_PEB && !(g & (g - 1)) && g > ec0->data_off ? (uint32_t)g : 0;
+	while (p <= ec0->data_off || (p < in->n && p < UBI_MAX_PEB))
 		p <<= 1;
 	return p <= UBI_MAX_PEB && p >= in->n ? p : 0;
 }

@@ -29,10 +29,11 @@
  *   (decoded bytes) 44 u16 compr_type (NONE 0, LZO 1, ZLIB 2 raw deflate,
  *   ZSTD 3) 48 data
  *
- * What is read: the committed index only (the tree from the master node's
- * root); nodes still only in the journal of a mounted-and-not-committed
- * filesystem are not replayed. Extended attributes (XENT) are ignored. The
- * root directory is inode 1.
+ * What is read: the committed index (the tree from the newest master node's
+ * root), then the journal written since that commit (see "the journal"
+ * below), newest node of each key winning. Extended attributes (XENT) are
+ * ignored. The root directory is inode 1. The directory tree and the file
+ * contents are written by ubifs_tree.c.
  *
  * probe: a SB node at 0 (magic, type, length, CRC) with a sane LEB size and
  * count; covers leb_cnt * leb_size bytes (or up to the end of the data).
@@ -88,6 +89,7 @@ static int uf_read_sb(const struct gb_span *in, struct uf_sb *sb)
 	sb->min_io = gb_le32(b + 32);
 	sb->leb_size = gb_le32(b + 36);
 	sb->leb_cnt = gb_le32(b + 40);
+	sb->log_lebs = gb_le32(b + 56);
 	sb->compr = gb_le16(b + 84);
 	if (sb->leb_size < UF_MIN_LEB || sb->leb_size > UF_MAX_LEB || sb->leb_size % 8 ||
 	    sb->leb_cnt < 3 || sb->min_io == 0 || sb->min_io > sb->leb_size ||
@@ -157,10 +159,10 @@ static uint64_t uf_pos(const struct uf *f, uint32_t lnum, uint32_t offs, uint32_
 static int uf_add_ino(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos)
 {
 	struct uf_ino *e;
-	uint32_t data_len = gb_le32(b + 112);
+	uint32_t data_len;
 	int r;
 
-	if (len < UF_INO_LEN || data_len > len - UF_INO_LEN) {
+	if (len < UF_INO_LEN || (data_len = gb_le32(b + 112)) > len - UF_INO_LEN) {
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
@@ -186,10 +188,10 @@ static int uf_add_ino(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos
 static int uf_add_dent(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos)
 {
 	struct uf_dent *d;
-	uint16_t nlen = gb_le16(b + 50);
+	uint16_t nlen;
 	int r;
 
-	if (len < UF_DENT_LEN || nlen == 0 || nlen > len - UF_DENT_LEN || nlen > 255) {
+	if (len < UF_DENT_LEN || (nlen = gb_le16(b + 50)) == 0 || nlen > len - UF_DENT_LEN || nlen > 255) {
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
@@ -220,6 +222,7 @@ static int uf_add_data(struct uf *f, const uint8_t *b, uint32_t len, uint64_t po
 	d = &f->dnodes[f->n_dnodes++];
 	d->inum = gb_le32(b + 24);
 	d->block = gb_le32(b + 28) & 0x1fffffffu;
+	d->dead = false;
 	d->pos = pos;
 	d->sqnum = gb_le64(b + 8);
 	return 0;
@@ -240,7 +243,7 @@ static int uf_leaf(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t len, con
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	b = pos == UINT64_MAX ? NULL : uf_node_at(f->in, pos, len, UF_CH_LEN, (uint8_t)ktype);
+	b = pos == UINT64_MAX ? NULL : uf_node_at(f->in, pos, len, UF_CH_LEN + 8, (uint8_t)ktype);
 	if (!b || gb_le32(b + 24) != gb_le32(key)) {
 		uf_bad(f, &f->bad_leaf, pos == UINT64_MAX ? 0 : pos);
 		return 0;
@@ -316,7 +319,12 @@ static int uf_walk_index(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t le
 }
 
 /* The valid master node with the highest sqnum in LEBs 1 and 2. */
-static int uf_master(struct uf *f, uint32_t *lnum, uint32_t *offs, uint32_t *len)
+struct uf_mst {
+	uint32_t lnum, offs, len, log_lnum;
+	uint64_t cmt_no;
+};
+
+static int uf_master(struct uf *f, struct uf_mst *m)
 {
 	uint64_t best = 0;
 	bool found = false;
@@ -334,12 +342,184 @@ static int uf_master(struct uf *f, uint32_t *lnum, uint32_t *offs, uint32_t *len
 				continue;
 			found = true;
 			best = gb_le64(b + 8);
-			*lnum = gb_le32(b + 48);
-			*offs = gb_le32(b + 52);
-			*len = gb_le32(b + 56);
+			m->cmt_no = gb_le64(b + 32);
+			m->log_lnum = gb_le32(b + 44);
+			m->lnum = gb_le32(b + 48);
+			m->offs = gb_le32(b + 52);
+			m->len = gb_le32(b + 56);
 		}
 	}
 	return found ? 0 : -GB_ENOTFOUND;
+}
+
+/* ---- the journal ---------------------------------------------------------
+ * The log (LEBs 3 .. 3 + log_lebs - 1, circular) starts at the master node's
+ * log_lnum with a CS node (type 10, 24 u64 cmt_no = the master's cmt_no);
+ * REF nodes (type 8, 24 u32 lnum, 28 u32 offs, 32 u32 jhead) after it name
+ * the bud LEBs written since that commit. A log LEB whose first node is older
+ * than the CS node ends the log. Bud nodes from offs on (INO, DATA, DENT,
+ * XENT, TRUN: 24 u32 inum, 48 u64 new_size) are newer than the index: the
+ * newest of each key wins; a DENT with inum 0 deletes a name, an INO with
+ * nlink 0 an inode, a TRUN the data blocks past new_size. PAD nodes (type 5,
+ * 24 u32 pad_len) and 0xce bytes fill to the write unit. */
+
+enum { UF_TRUN = 4, UF_PAD = 5, UF_REF = 8, UF_CS = 10 };
+#define UF_LOG_LNUM 3
+
+typedef int (*uf_node_fn)(struct uf *f, const uint8_t *b, uint64_t pos, void *ctx);
+
+/* Call fn for each node of LEB lnum from offs on, in order; stops at the
+ * first thing that is neither a node nor padding, or when fn returns 1. */
+static int uf_scan_leb(struct uf *f, uint32_t lnum, uint32_t offs, uf_node_fn fn, void *ctx)
+{
+	uint64_t base = (uint64_t)lnum * f->sb.leb_size, pos = offs;
+
+	while (pos + UF_CH_LEN <= f->sb.leb_size) {
+		const uint8_t *h = gb_span_at(f->in, base + pos, UF_CH_LEN), *b;
+		uint32_t len;
+		int r;
+
+		if (!h)
+			return 0;
+		if (gb_le32(h) != UF_MAGIC) {
+			if (h[0] != 0xce)
+				return 0;
+			pos += 8;
+			continue;
+		}
+		len = gb_le32(h + 16);
+		if (len < UF_CH_LEN || len > f->sb.leb_size - pos)
+			return 0;
+		b = uf_node_at(f->in, base + pos, len, UF_CH_LEN, h[20]);
+		if (!b)
+			return 0;
+		if (h[20] == UF_PAD) {
+			if (len < 28)
+				return 0;
+			pos += (uint64_t)len + gb_le32(b + 24);
+		} else {
+			r = fn(f, b, base + pos, ctx);
+			if (r != 0)
+				return r < 0 ? r : 0;
+			pos += len;
+		}
+		pos = (pos + 7) & ~(uint64_t)7;
+	}
+	return 0;
+}
+
+struct uf_log {
+	uint64_t cmt_no, cs_sqnum;
+	bool seen_cs, end;
+	uint32_t *bud_lnum, *bud_offs;
+	size_t n_buds;
+};
+
+static int uf_log_node(struct uf *f, const uint8_t *b, uint64_t pos, void *ctx)
+{
+	struct uf_log *g = ctx;
+	uint64_t sqnum = gb_le64(b + 8);
+	uint32_t len = gb_le32(b + 16), lnum, offs;
+
+	(void)pos;
+	if (!g->seen_cs) {
+		if (b[20] != UF_CS || len < 32 || gb_le64(b + 24) != g->cmt_no) {
+			g->end = true;
+			return 1;
+		}
+		g->seen_cs = true;
+		g->cs_sqnum = sqnum;
+		return 0;
+	}
+	if (sqnum < g->cs_sqnum) {
+		g->end = true;
+		return 1;
+	}
+	if (b[20] != UF_REF || len < 36)
+		return 0;
+	lnum = gb_le32(b + 24);
+	offs = gb_le32(b + 28);
+	if (lnum < UF_LOG_LNUM + f->sb.log_lebs || lnum >= f->sb.leb_cnt || offs >= f->sb.leb_size ||
+	    offs % 8)
+		return 0;
+	for (size_t i = 0; i < g->n_buds; i++)
+		if (g->bud_lnum[i] == lnum) {
+			if (offs < g->bud_offs[i])
+				g->bud_offs[i] = offs;
+			return 0;
+		}
+	g->bud_lnum[g->n_buds] = lnum; /* n_buds < leb_cnt: lnums are distinct */
+	g->bud_offs[g->n_buds++] = offs;
+	return 0;
+}
+
+static int uf_add_trun(struct uf *f, const uint8_t *b, uint32_t len)
+{
+	int r;
+
+	if (len < 56)
+		return 0;
+	r = gb__uf_grow((void **)&f->truns, &f->cap_truns, f->n_truns + 1, sizeof(*f->truns));
+	if (r < 0)
+		return r;
+	f->truns[f->n_truns++] = (struct uf_trun){gb_le32(b + 24), gb_le64(b + 8), gb_le64(b + 48)};
+	return 0;
+}
+
+static int uf_bud_node(struct uf *f, const uint8_t *b, uint64_t pos, void *ctx)
+{
+	uint32_t len = gb_le32(b + 16);
+
+	(void)ctx;
+	if (++f->n_leaves > f->max_leaves) {
+		gb__uf_limit_warn(f, "journal nodes");
+		return -GB_ELIMIT;
+	}
+	f->replayed++;
+	switch (b[20]) {
+	case UF_INO:
+		return uf_add_ino(f, b, len, pos);
+	case UF_DENT:
+		return uf_add_dent(f, b, len, pos);
+	case UF_DATA:
+		return uf_add_data(f, b, len, pos);
+	case UF_TRUN:
+		return uf_add_trun(f, b, len);
+	default:
+		f->replayed--;
+		return 0;
+	}
+}
+
+/* Replay the journal written since the last commit (none in mkfs images). */
+static int uf_replay(struct uf *f, uint32_t log_lnum, uint64_t cmt_no)
+{
+	struct uf_log g = {.cmt_no = cmt_no};
+	uint32_t lnum = log_lnum;
+	int r = 0;
+
+	if (f->sb.log_lebs < 2 || f->sb.log_lebs > f->sb.leb_cnt - UF_LOG_LNUM ||
+	    log_lnum < UF_LOG_LNUM || log_lnum >= UF_LOG_LNUM + f->sb.log_lebs)
+		return 0;
+	g.bud_lnum = malloc(f->sb.leb_cnt * sizeof(*g.bud_lnum));
+	g.bud_offs = malloc(f->sb.leb_cnt * sizeof(*g.bud_offs));
+	if (!g.bud_lnum || !g.bud_offs) {
+		free(g.bud_lnum);
+		free(g.bud_offs);
+		return -GB_ENOMEM;
+	}
+	for (uint32_t i = 0; i < f->sb.log_lebs && !g.end && r == 0; i++) {
+		r = uf_scan_leb(f, lnum, 0, uf_log_node, &g);
+		if (!g.seen_cs)
+			break;
+		lnum = lnum + 1 < UF_LOG_LNUM + f->sb.log_lebs ? lnum + 1 : UF_LOG_LNUM;
+	}
+	f->buds = (unsigned)g.n_buds;
+	for (size_t i = 0; i < g.n_buds && r == 0; i++)
+		r = uf_scan_leb(f, g.bud_lnum[i], g.bud_offs[i], uf_bud_node, NULL);
+	free(g.bud_lnum);
+	free(g.bud_offs);
+	return r == -GB_ELIMIT ? 0 : r;
 }
 
 /* ---- sorting and looking up ---------------------------------------------- */
@@ -380,6 +560,50 @@ static int uf_cmp_dent(const void *a, const void *b, void *arg)
 	return x->sqnum > y->sqnum ? -1 : x->sqnum < y->sqnum;
 }
 
+static int uf_cmp_trun(const void *a, const void *b)
+{
+	const struct uf_trun *x = a, *y = b;
+
+	if (x->inum != y->inum)
+		return x->inum < y->inum ? -1 : 1;
+	return x->sqnum > y->sqnum ? -1 : x->sqnum < y->sqnum; /* newest first */
+}
+
+/* A data node is dead when a newer truncation of its inode cut the file
+ * at or before the block's start. Truncations of an inode are sorted newest
+ * first with new_size turned into a running minimum, so the cut that applies
+ * to a node of sqnum s is the last one newer than s. */
+static void uf_apply_truns(struct uf *f)
+{
+	gb_qsort(f->truns, f->n_truns, sizeof(*f->truns), uf_cmp_trun);
+	for (size_t i = 1; i < f->n_truns; i++)
+		if (f->truns[i].inum == f->truns[i - 1].inum &&
+		    f->truns[i - 1].new_size < f->truns[i].new_size)
+			f->truns[i].new_size = f->truns[i - 1].new_size;
+	for (size_t i = 0; i < f->n_dnodes && f->n_truns; i++) {
+		struct uf_dnode *d = &f->dnodes[i];
+		size_t lo = 0, hi = f->n_truns, end;
+		while (lo < hi) { /* first trun of the inode */
+			size_t mid = lo + (hi - lo) / 2;
+			if (f->truns[mid].inum < d->inum)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		end = lo;
+		hi = f->n_truns;
+		while (end < hi) { /* past the last trun of the inode newer than d */
+			size_t mid = end + (hi - end) / 2;
+			if (f->truns[mid].inum == d->inum && f->truns[mid].sqnum > d->sqnum)
+				end = mid + 1;
+			else
+				hi = mid;
+		}
+		if (end > lo && (uint64_t)d->block * UF_BLOCK >= f->truns[end - 1].new_size)
+			d->dead = true;
+	}
+}
+
 /* Sort each array and keep one record per key (the newest). */
 static void uf_index(struct uf *f)
 {
@@ -408,6 +632,19 @@ static void uf_index(struct uf *f)
 		f->dents[out++] = *d;
 	}
 	f->n_dents = out;
+	/* deletions from the journal: a name pointing at inode 0, an inode
+	 * without links */
+	out = 0;
+	for (size_t i = 0; i < f->n_dents; i++)
+		if (f->dents[i].inum != 0)
+			f->dents[out++] = f->dents[i];
+	f->n_dents = out;
+	out = 0;
+	for (size_t i = 0; i < f->n_inos; i++)
+		if (f->inos[i].nlink != 0)
+			f->inos[out++] = f->inos[i];
+	f->n_inos = out;
+	uf_apply_truns(f);
 }
 
 struct uf_ino *gb__uf_ino_find(const struct uf *f, uint64_t inum)
@@ -470,6 +707,7 @@ static void uf_free(struct uf *f)
 	free(f->inos);
 	free(f->dents);
 	free(f->dnodes);
+	free(f->truns);
 	free(f->paths);
 	free(f->jobs);
 	free(f->links);
@@ -478,7 +716,7 @@ static void uf_free(struct uf *f)
 static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb_probe *p)
 {
 	struct uf f = {.u = u, .in = in};
-	uint32_t lnum = 0, offs = 0, len = 0;
+	struct uf_mst m = {0};
 	int r;
 
 	(void)p;
@@ -488,16 +726,18 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 		return gb_unpack_fail(u, -GB_EUNSUP, "liblzo2 failed to initialise");
 	if ((uint64_t)f.sb.leb_size * f.sb.leb_cnt > in->n)
 		f.sb.leb_cnt = (uint32_t)((in->n + f.sb.leb_size - 1) / f.sb.leb_size);
-	if (uf_master(&f, &lnum, &offs, &len) < 0)
+	if (uf_master(&f, &m) < 0)
 		return gb_unpack_fail(u, -GB_ECORRUPT, "no valid master node in LEBs 1 and 2");
 	f.max_idx = in->n / 32 + 16;
 	f.max_leaves = in->n / UF_CH_LEN + 16;
-	r = uf_walk_index(&f, lnum, offs, len);
+	r = uf_walk_index(&f, m.lnum, m.offs, m.len);
+	if (r == 0)
+		r = uf_replay(&f, m.log_lnum, m.cmt_no);
 	if (r == 0 && f.n_inos == 0) {
 		uf_report(&f);
 		uf_free(&f);
 		return gb_unpack_fail(u, -GB_ECORRUPT, "index root at LEB %u offset %u: no inode reachable",
-				      lnum, offs);
+				      m.lnum, m.offs);
 	}
 	if (r == 0) {
 		uf_index(&f);

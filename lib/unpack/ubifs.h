@@ -43,7 +43,7 @@ enum { UF_COMPR_NONE = 0, UF_COMPR_LZO = 1, UF_COMPR_ZLIB = 2, UF_COMPR_ZSTD = 3
 #define UF_ZERO_CHUNK 4096
 
 struct uf_sb {
-	uint32_t min_io, leb_size, leb_cnt, flags;
+	uint32_t min_io, leb_size, leb_cnt, flags, log_lebs;
 	uint16_t compr;
 };
 
@@ -63,6 +63,11 @@ struct uf_dent {
 struct uf_dnode {
 	uint64_t inum, pos, sqnum;
 	uint32_t block;
+	bool dead;           /* cut off by a later truncation (journal) */
+};
+
+struct uf_trun {
+	uint64_t inum, sqnum, new_size;
 };
 
 struct uf_job {
@@ -80,12 +85,15 @@ struct uf {
 	size_t n_dents, cap_dents;
 	struct uf_dnode *dnodes;
 	size_t n_dnodes, cap_dnodes;
+	struct uf_trun *truns;
+	size_t n_truns, cap_truns;
 	char *paths;
 	size_t n_paths, cap_paths;
 	struct uf_job *jobs, *links;
 	size_t n_jobs, cap_jobs, n_links, cap_links;
 	uint64_t max_idx, max_leaves, n_idx, n_leaves;
-	unsigned bad_idx, bad_leaf, xents, dropped, cut;
+	unsigned bad_idx, bad_leaf, xents, dropped, buds;
+	uint64_t replayed;   /* journal nodes applied over the index */
 	uint64_t first_bad;
 	bool limit_warned;
 };

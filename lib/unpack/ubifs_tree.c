@@ -163,6 +163,8 @@ static int uf_write_content(struct uf_wctx *c)
 	for (size_t i = gb__uf_first_dnode(f, c->e->inum);
 	     r == 0 && i < f->n_dnodes && f->dnodes[i].inum == c->e->inum; i++) {
 		uint64_t off = (uint64_t)f->dnodes[i].block * UF_BLOCK;
+		if (f->dnodes[i].dead)
+			continue;
 		if (off >= size)
 			break;
 		if (off > pos)

@@ -396,6 +396,12 @@ static void test_probe(void **state)
 	assert_int_equal(p.size, 20 * 1024);
 	assert_string_equal(p.variant, "peb-1k");
 	assert_int_equal(p.confidence, GB_CONF_HIGH);
+	/* PEB 1 erased (a bad block in a dump): the PEB size is not doubled */
+	memset(buf + 1024, 0xff, 1024);
+	assert_int_equal(gb__fmt_ubi.probe(&sp, &p), 0);
+	assert_int_equal(p.size, 20 * 1024);
+	assert_string_equal(p.variant, "peb-1k");
+	ec_hdr(buf + 1024, 64, 128, 77);
 	/* another UBI image (other image_seq) right after: not covered */
 	ec_hdr(buf + 20 * 1024, 64, 128, 78);
 	assert_int_equal(gb__fmt_ubi.probe(&sp, &p), 0);

@@ -2,7 +2,8 @@
  * images for what mkfs.ubifs never writes (index cycles, shared subtrees,
  * absurd sizes, ".." names, bad CRCs). The layout is the kernel's
  * (fs/ubifs/ubifs-media.h): SB in LEB 0, master nodes in LEBs 1 and 2,
- * leaves and index nodes from LEB 3 on. */
+ * the log in LEBs 3 and 4 (a CS node; REF nodes once ub_journal() is
+ * called), leaves and index nodes from LEB 5 on. */
 #ifndef GB_TESTS_UBIFS_BUILD_H
 #define GB_TESTS_UBIFS_BUILD_H
 
@@ -25,6 +26,8 @@ struct ub {
 	uint64_t sqnum;
 	struct ub_ref leaves[256];
 	size_t n_leaves;
+	bool journal;               /* nodes go to a bud, not into the index */
+	uint32_t log_offs;
 };
 
 static inline uint32_t ub_crc(const void *p, size_t n)
@@ -80,10 +83,15 @@ static inline void ub_init(struct ub *u, uint16_t compr)
 	ub_le32(sb + 36, UB_LEB);
 	ub_le32(sb + 40, UB_LEBS);
 	ub_le32(sb + 44, UB_LEBS);
+	ub_le32(sb + 56, 2);       /* log_lebs */
 	ub_le32(sb + 80, 4);       /* fmt_version */
 	ub_le16(sb + 84, compr);
 	ub_seal(u, sb, 4096, 6);
-	u->lnum = 3;
+	uint8_t *cs = u->p + (size_t)3 * UB_LEB; /* commit start, cmt_no 0 */
+	memset(cs, 0, 32);
+	ub_seal(u, cs, 32, 10);
+	u->log_offs = 32;
+	u->lnum = 5;
 	u->offs = 0;
 }
 
@@ -108,7 +116,36 @@ static inline uint8_t *ub_alloc(struct ub *u, uint32_t len, struct ub_ref *ref)
 
 static inline void ub_add_leaf(struct ub *u, const struct ub_ref *r)
 {
-	u->leaves[u->n_leaves++] = *r;
+	if (!u->journal)
+		u->leaves[u->n_leaves++] = *r;
+}
+
+/* From now on nodes go to a new bud LEB named by a REF node in the log. */
+static inline void ub_journal(struct ub *u)
+{
+	uint8_t *ref = u->p + (size_t)3 * UB_LEB + u->log_offs;
+
+	u->journal = true;
+	u->lnum++;
+	u->offs = 0;
+	memset(ref, 0, 64);
+	ub_le32(ref + 24, u->lnum);
+	ub_le32(ref + 28, 0);
+	ub_le32(ref + 32, 1);
+	ub_seal(u, ref, 64, 8);
+	u->log_offs += 64;
+}
+
+/* A truncation node (journal only). */
+static inline void ub_trun(struct ub *u, uint32_t inum, uint64_t old_size, uint64_t new_size)
+{
+	struct ub_ref r;
+	uint8_t *n = ub_alloc(u, 56, &r);
+
+	ub_le32(n + 24, inum);
+	ub_le64(n + 40, old_size);
+	ub_le64(n + 48, new_size);
+	ub_seal(u, n, 56, 4);
 }
 
 static inline struct ub_ref ub_ino(struct ub *u, uint32_t inum, uint32_t mode, uint64_t size,
@@ -194,6 +231,8 @@ static inline void ub_master(struct ub *u, const struct ub_ref *root)
 		uint8_t *m = u->p + (size_t)leb * UB_LEB;
 		memset(m, 0, 512);
 		ub_le64(m + 24, 100);
+		ub_le64(m + 32, 0);        /* cmt_no */
+		ub_le32(m + 44, 3);        /* log_lnum */
 		ub_le32(m + 48, root->lnum);
 		ub_le32(m + 52, root->offs);
 		ub_le32(m + 56, root->len);
