@@ -29,7 +29,10 @@
  *  300  char alias[160] symlink target
  *  460  u32 rdev        special: device number (glibc encoding)
  *  496  u32 file_size_high (0xffffffff: unused)
- * An object whose newest header has parent 3 or 4 was deleted.
+ * An object whose newest header has parent 3 or 4 was deleted. Like the
+ * kernel's scan, tags with an object id above 0x3ffff or a chunk id above
+ * 0xfffff are not YAFFS2; a header must have a name without control bytes
+ * and a mode whose file type matches the object type.
  *
  * Geometry and layout are found by trying each (byte order, page+spare, tag
  * offset) on the first chunks: the first must be an object header whose
@@ -51,6 +54,8 @@
 #define YF_EXTRA_HDR 0x80000000u
 #define YF_EXTRA_FLAGS 0xf0000000u
 #define YF_HDR_LEN 512
+#define YF_MAX_OBJ 0x3ffffu     /* YAFFS_MAX_OBJECT_ID: the kernel's scan rejects more */
+#define YF_MAX_CHUNK 0xfffffu   /* YAFFS_MAX_CHUNK_ID */
 
 enum {
 	YF_FILE = 1,
@@ -66,6 +71,9 @@ enum {
 #define YF_DELETED 4
 
 #define YF_S_IFMT 0170000
+#define YF_S_IFREG 0100000
+#define YF_S_IFLNK 0120000
+#define YF_S_IFDIR 0040000
 #define YF_S_IFSOCK 0140000
 #define YF_S_IFBLK 0060000
 #define YF_S_IFCHR 0020000
@@ -128,15 +136,50 @@ static uint32_t yf_obj_id(const struct yf_tags *t)
 	return yf_is_header(t) ? t->obj & ~YF_EXTRA_FLAGS : t->obj;
 }
 
+/* A name: 1-255 bytes, NUL-terminated, no control bytes. */
+static bool yf_name_ok(const uint8_t *name)
+{
+	if (name[0] == 0)
+		return false;
+	for (size_t i = 0; i < 256; i++) {
+		if (name[i] == 0)
+			return true;
+		if (name[i] < 0x20 || name[i] == 0x7f)
+			return false;
+	}
+	return false;
+}
+
+/* The mode's file type matches the object type (hard links: any). */
+static bool yf_mode_ok(uint32_t type, uint32_t mode)
+{
+	uint32_t fmt = mode & YF_S_IFMT;
+
+	if (mode > 0xffff)
+		return false;
+	switch (type) {
+	case YF_FILE:
+		return fmt == YF_S_IFREG;
+	case YF_SYMLINK:
+		return fmt == YF_S_IFLNK;
+	case YF_DIR:
+		return fmt == YF_S_IFDIR;
+	case YF_SPECIAL:
+		return fmt == YF_S_IFCHR || fmt == YF_S_IFBLK || fmt == YF_S_IFIFO || fmt == YF_S_IFSOCK;
+	default:
+		return true;
+	}
+}
+
 /* The header data agrees with its tags: a known type, a name, and (with
  * extra header info) the same type and parent. */
 static bool yf_header_ok(const struct yf_geo *g, const uint8_t *d, const struct yf_tags *t)
 {
 	uint32_t type = yf32(g->be, d), parent = yf32(g->be, d + 4);
 
-	if (type < YF_FILE || type > YF_SPECIAL || parent == 0 || parent >= 0x40000000u)
+	if (type < YF_FILE || type > YF_SPECIAL || parent == 0 || parent > YF_MAX_OBJ)
 		return false;
-	if (memchr(d + 10, 0, 256) == NULL)
+	if (!yf_name_ok(d + 10) || !yf_mode_ok(type, yf32(g->be, d + 268)))
 		return false;
 	if ((t->chunk & YF_EXTRA_HDR) &&
 	    ((t->obj >> 28) != type || (t->chunk & 0x0fffffffu) != parent))
@@ -160,11 +203,12 @@ static enum yf_chunk_kind yf_classify(const struct gb_span *in, const struct yf_
 	yf_read_tags(g, tb, t);
 	if (t->seq == 0xffffffffu && yf_erased(tb, 16))
 		return YF_ERASED;
-	if (t->seq < YF_SEQ_LOW || t->seq > YF_SEQ_HIGH || yf_obj_id(t) == 0)
+	if (t->seq < YF_SEQ_LOW || t->seq > YF_SEQ_HIGH || yf_obj_id(t) == 0 ||
+	    yf_obj_id(t) > YF_MAX_OBJ)
 		return YF_BAD;
 	if (yf_is_header(t))
 		return yf_header_ok(g, d, t) ? YF_HEADER : YF_BAD;
-	if (t->nbytes > g->page || t->chunk > 0x0fffffffu)
+	if (t->nbytes > g->page || t->chunk > YF_MAX_CHUNK)
 		return YF_BAD;
 	return YF_DATA;
 }

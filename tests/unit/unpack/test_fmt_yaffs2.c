@@ -342,7 +342,7 @@ static void test_hostile(void **state)
 	add_file(&m, 411, 1, "far", 0644, (const uint8_t *)"abc", 3);
 	static uint8_t zz[512];
 	memset(zz, 'z', sizeof(zz));
-	chunk(&m, zz, m.seq, 411, 0x0fffff00, 512); /* a chunk far past the size: ignored */
+	chunk(&m, zz, m.seq, 411, 0x000fff00, 512); /* a chunk far past the size: ignored */
 	write_img(&m, "hostile.yaffs2");
 	gbt_write_file("found.expected", "lost", 4);
 	gbt_write_file("far.expected", "abc", 3);
@@ -402,6 +402,19 @@ static void test_probe(void **state)
 	put32(&m, buf, 9);
 	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), -GB_ENOTFOUND);
 	put32(&m, buf, 1);
+	/* a file whose mode says directory; a name with a control byte; an
+	 * object id past YAFFS_MAX_OBJECT_ID (false hits seen in kernel images) */
+	put32(&m, buf + 268, 040755);
+	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), -GB_ENOTFOUND);
+	put32(&m, buf + 268, 0100644);
+	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), 0);
+	buf[11] = 0x7f;
+	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), -GB_ENOTFOUND);
+	buf[11] = 0;
+	put32(&m, buf + 2052, 0x40000);
+	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), -GB_ENOTFOUND);
+	put32(&m, buf + 2052, 257);
+	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), 0);
 	memset(buf + 10, 'n', 256);
 	assert_int_equal(gb__fmt_yaffs2.probe(&sp, &p), -GB_ENOTFOUND);
 	sp = gb_span_make(buf, 100);
