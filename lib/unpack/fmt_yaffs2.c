@@ -80,6 +80,7 @@ enum {
 #define YF_S_IFIFO 0010000
 
 #define YF_SCORE_CHUNKS 64
+#define YF_MAX_BAD_RUN 256     /* chunks: the largest erase block */
 #define YF_MAX_PATH 4096
 #define YF_MAX_DEPTH 256
 #define YF_MAX_HOLE (64u << 20)
@@ -252,7 +253,8 @@ static int yf_guess(const struct gb_span *in, struct yf_geo *ret)
 
 /* Chunks up to the last one with valid tags, plus the wholly erased chunks
  * (0xff data and spare: the rest of the flash) right after it; *n_objs
- * counts header chunks. */
+ * counts header chunks. Runs of unreadable chunks (a bad block in a NAND
+ * dump) are crossed when valid chunks follow within YF_MAX_BAD_RUN. */
 static uint64_t yf_extent(const struct gb_span *in, const struct yf_geo *g, uint64_t *n_objs)
 {
 	uint64_t n = in->n / yf_stride(g), last = 0, i;
@@ -261,8 +263,11 @@ static uint64_t yf_extent(const struct gb_span *in, const struct yf_geo *g, uint
 	*n_objs = 0;
 	for (i = 0; i < n; i++) {
 		enum yf_chunk_kind k = yf_classify(in, g, i, &t);
-		if (k == YF_BAD)
-			break;
+		if (k == YF_BAD) {
+			if (i - last >= YF_MAX_BAD_RUN)
+				break; /* not a bad block inside the image: its end */
+			continue;
+		}
 		if (k == YF_HEADER)
 			(*n_objs)++;
 		if (k != YF_ERASED)

@@ -451,6 +451,35 @@ static void test_truncated(void **state)
 	gb_scan_free(s);
 }
 
+/* A NAND dump with a bad block (64 chunks of zeros) between two files: the
+ * file after it is found, the bad chunks are reported. */
+static void test_bad_block(void **state)
+{
+	struct yimg m = {.be = false, .page = 2048, .spare = 64, .tagoff = 2};
+	struct gb_scan *s;
+	const struct gb_node *n;
+
+	m.seq = 0x1000;
+	add_file(&m, 257, 1, "before", 0644, (const uint8_t *)"one", 3);
+	for (int i = 0; i < 64; i++) {
+		erased(&m);
+		memset(m.p + m.n - 2112, 0, 2112);
+	}
+	m.seq = 0x1002;
+	add_file(&m, 258, 1, "after", 0644, (const uint8_t *)"two", 3);
+	write_img(&m, "bad.yaffs2");
+	gbt_write_file("after.expected", "two", 3);
+	s = gbt_scan("bad.yaffs2", "out");
+	n = gbt_node(s, "yaffs2");
+	assert_non_null(n);
+	assert_int_equal(n->status, GB_STATUS_PARTIAL);
+	assert_non_null(strstr(n->error, "64 chunk(s)"));
+	assert_int_equal(n->size, 68 * 2112);
+	gbt_assert_file_matches(s, "yaffs2", "/after", "after.expected");
+	assert_non_null(gbt_file(s, "yaffs2", "/before"));
+	gb_scan_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_log_semantics),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_bad_block),
 	};
 	return cmocka_run_group_tests(tests, gbt_setup_tmpdir, gbt_teardown_tmpdir);
 }
