@@ -252,7 +252,7 @@ static int cr_xz(struct cr *c, const uint8_t *src, size_t n, size_t *out)
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret lr;
 
-	if (lzma_auto_decoder(&s, 64u << 20, 0) != LZMA_OK)
+	if (lzma_auto_decoder(&s, 16u << 20, 0) != LZMA_OK)
 		return -GB_ENOMEM;
 	s.next_in = src;
 	s.avail_in = n;
@@ -296,10 +296,11 @@ static int cr_block_range(struct cr *c, uint64_t tbl, uint32_t nblocks, uint32_t
 	bool ext = (c->sb.flags & CR_FLAG_EXT_PTRS) != 0;
 	uint32_t ptr, prev;
 	uint16_t l16;
+	const uint8_t *pb = gb_span_at(c->in, tbl + 4ull * i, 4);
 
-	if (gb_rd_u32le(c->in, tbl + 4ull * i, &ptr) < 0)
+	if (!pb)
 		return -GB_ETRUNC;
-	ptr = cr32(c->sb.be, c->in->p + tbl + 4ull * i);
+	ptr = cr32(c->sb.be, pb);
 	*stored = ext && (ptr & CR_BLK_UNCOMP);
 	if (ext && (ptr & CR_BLK_DIRECT)) {
 		*start = (uint64_t)(ptr & ~CR_BLK_FLAGS) << 2;
@@ -318,7 +319,10 @@ static int cr_block_range(struct cr *c, uint64_t tbl, uint32_t nblocks, uint32_t
 	if (i == 0) {
 		*start = tbl + 4ull * nblocks;
 	} else {
-		prev = cr32(c->sb.be, c->in->p + tbl + 4ull * (i - 1));
+		const uint8_t *ppb = gb_span_at(c->in, tbl + 4ull * (i - 1), 4);
+		if (!ppb)
+			return -GB_ETRUNC;
+		prev = cr32(c->sb.be, ppb);
 		if (ext && (prev & CR_BLK_DIRECT)) {
 			uint64_t ps = (uint64_t)(prev & ~CR_BLK_FLAGS) << 2;
 			if (prev & CR_BLK_UNCOMP) {
@@ -579,12 +583,12 @@ static int cr_walk(struct cr *c, const struct cr_inode *root)
 		}
 		fr->pos += CR_INODE_LEN + 4ull * ino.namelen;
 		nlen = strnlen((const char *)nm, 4ull * ino.namelen);
-		if (nlen == 0)
-			continue;
 		if (++c->count > gb_unpack_limits(c->u)->max_entries) {
 			gb_unpack_warn(c->u, "too many entries: the rest is ignored");
 			break;
 		}
+		if (nlen == 0)
+			continue;
 		if (fr->plen + 1 + nlen > CR_MAX_PATH) {
 			gb_unpack_warn(c->u, "path longer than %u bytes skipped", CR_MAX_PATH);
 			continue;

@@ -289,6 +289,23 @@ SAMPLES = {
         ('node', 'cramfs', {'offset': 0, 'status': {'ok'}}),
         ('count', 'cramfs', {'file': 1, 'dir': 0}),
         ('paths', 'cramfs', [('/lsb-release', 104)])],
+    # unyaffs -t / extraction (Debian) agree on the LE samples; it cannot read the BE one,
+    # whose contents must equal the LE sample's
+    'yaffs2-le-fact-sample.yaffs2': [
+        ('node', 'yaffs2', {'offset': 0, 'status': {'ok'}, 'size_between': (14784, 14784)}),
+        ('count', 'yaffs2', {'file': 3, 'dir': 1}), ('paths', 'yaffs2', FACT_ROOT),
+        ('string', 'yaffs2', '/testfile1', b'content: MyTestRule 1.2.3')],
+    'yaffs2-be-fact-sample.yaffs2': [
+        ('node', 'yaffs2', {'offset': 0, 'status': {'ok'}, 'size_between': (14784, 14784)}),
+        ('count', 'yaffs2', {'file': 3, 'dir': 1}), ('paths', 'yaffs2', FACT_ROOT),
+        ('string', 'yaffs2', '/testfile1', b'content: MyTestRule 1.2.3')],
+    'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': [
+        ('node', 'yaffs2', {'offset': 0, 'status': {'ok'}, 'size_between': (135168, 135168)}),
+        ('count', 'yaffs2', {'file': 13, 'dir': 0, 'symlink': 0}),
+        ('paths', 'yaffs2', [('/mkyaffs2image.c', 15107), ('/yaffs_guts.h', 27266),
+                             ('/yaffs_ecc.c', 7143), ('/yutilsenv.h', 844),
+                             ('/yaffs_packedtags2.h', 1447)]),
+        ('string', 'yaffs2', '/mkyaffs2image.c', b'Aleph One')],
     'jffs2-be-fact-sample.jffs2': [
         ('node', 'jffs2', {'offset': 0}),
         ('count', 'jffs2', {'file': 3, 'dir': 1}), ('paths', 'jffs2', FACT_ROOT)],
@@ -418,9 +435,6 @@ SAMPLES = {
 NOT_YET = {
     'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
     'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
-    'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
-    'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
-    'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
     'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }
 

@@ -129,8 +129,11 @@ static void slot(struct img *m, unsigned i, unsigned next, unsigned type, uint32
 	put32(b + 4, spec);
 	put32(b + 8, size);
 	strncpy((char *)b + 16, name, 15);
-	if (data)
-		memcpy(b + 32, data, size < 32 ? size : 32);
+	if (data) { /* data is a string or at least `size` bytes */
+		size_t n = strnlen(data, 32);
+		n += n < 32;
+		memcpy(b + 32, data, n < size ? n : size);
+	}
 	put32(b + 12, -sum(b, 32));
 }
 
