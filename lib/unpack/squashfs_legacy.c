@@ -52,7 +52,8 @@
  *
  * unpack walks the directory tree with bounded reads (depth, entries, names,
  * listing sizes, a set of visited directories against loops) and extracts
- * regular files as it meets them, sequentially.
+ * regular files as it meets them, sequentially (squashfs_legacy_read.c:
+ * metadata blocks, inodes, file data).
  */
 #include <stdio.h>
 #include <stdlib.h>
