@@ -52,62 +52,14 @@
  *
  * unpack walks the directory tree with bounded reads (depth, entries, names,
  * listing sizes, a set of visited directories against loops) and extracts
- * regular files as it meets them, sequentially.
+ * regular files as it meets them, sequentially (squashfs_legacy_read.c:
+ * metadata blocks, inodes, file data).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "squashfs_int.h"
-
-#define SB3_SIZE 119
-#define SB2_SIZE 63 /* where 2.x data starts: the fields up to fragment_table_2 */
-#define META_SIZE 8192
-#define NO_FRAG 0xFFFFFFFFU
-#define BLK_UNCOMPRESSED (1U << 24)
-#define BLK_SIZE_MASK 0xFFFFFFU
-#define GUID_SAME 255
-#define DEPTH_MAX 256
-#define NAME_MAX_LEN 256
-#define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
-#define WARN_MAX 32
-#define LIST_BATCH 256
-#define MR_SLOTS 4
-
-enum { T_DIR = 1, T_FILE, T_SLINK, T_BDEV, T_CDEV, T_FIFO, T_SOCK, T_LDIR, T_LFILE };
-
-struct lg_super {
-	char magic[5];
-	bool be;
-	unsigned major, minor, block_log, flags, no_uids, no_guids;
-	uint32_t inodes, block_size, frags, mkfs_time;
-	uint64_t root, bytes_used, uid_start, guid_start, inode_start, dir_start, frag_start;
-};
-
-static uint64_t rdn(const uint8_t *p, unsigned n, bool be)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[be ? i : n - 1 - i] << (8 * (n - 1 - i));
-	return v;
-}
-
-/* A packed bitfield at bit `pos`, `n` bits (<= 64), in the image's order. */
-static uint64_t bits(const uint8_t *b, unsigned pos, unsigned n, bool be)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		unsigned k = pos + i;
-
-		if (be)
-			v = v << 1 | ((b[k >> 3] >> (7 - (k & 7))) & 1);
-		else
-			v |= (uint64_t)((b[k >> 3] >> (k & 7)) & 1) << i;
-	}
-	return v;
-}
+#include "squashfs_legacy.h"
 
 static int magic_order(const uint8_t *p, bool *be)
 {
@@ -137,46 +89,36 @@ static int read_super(const struct gb_span *in, struct lg_super *sb)
 	memset(sb, 0, sizeof(*sb));
 	memcpy(sb->magic, p, 4);
 	sb->be = be;
-	sb->inodes = (uint32_t)rdn(p + 4, 4, be);
-	sb->major = (unsigned)rdn(p + 28, 2, be);
-	sb->minor = (unsigned)rdn(p + 30, 2, be);
-	sb->block_log = (unsigned)rdn(p + 34, 2, be);
+	sb->inodes = (uint32_t)lg_rdn(p + 4, 4, be);
+	sb->major = (unsigned)lg_rdn(p + 28, 2, be);
+	sb->minor = (unsigned)lg_rdn(p + 30, 2, be);
+	sb->block_log = (unsigned)lg_rdn(p + 34, 2, be);
 	sb->flags = p[36];
 	sb->no_uids = p[37];
 	sb->no_guids = p[38];
-	sb->mkfs_time = (uint32_t)rdn(p + 39, 4, be);
-	sb->root = rdn(p + 43, 8, be);
-	sb->block_size = (uint32_t)rdn(p + 51, 4, be);
-	sb->frags = (uint32_t)rdn(p + 55, 4, be);
+	sb->mkfs_time = (uint32_t)lg_rdn(p + 39, 4, be);
+	sb->root = lg_rdn(p + 43, 8, be);
+	sb->block_size = (uint32_t)lg_rdn(p + 51, 4, be);
+	sb->frags = (uint32_t)lg_rdn(p + 55, 4, be);
 	if (sb->major == 3) {
-		sb->bytes_used = rdn(p + 63, 8, be);
-		sb->uid_start = rdn(p + 71, 8, be);
-		sb->guid_start = rdn(p + 79, 8, be);
-		sb->inode_start = rdn(p + 87, 8, be);
-		sb->dir_start = rdn(p + 95, 8, be);
-		sb->frag_start = rdn(p + 103, 8, be);
+		sb->bytes_used = lg_rdn(p + 63, 8, be);
+		sb->uid_start = lg_rdn(p + 71, 8, be);
+		sb->guid_start = lg_rdn(p + 79, 8, be);
+		sb->inode_start = lg_rdn(p + 87, 8, be);
+		sb->dir_start = lg_rdn(p + 95, 8, be);
+		sb->frag_start = lg_rdn(p + 103, 8, be);
 	} else {
-		sb->bytes_used = rdn(p + 8, 4, be);
-		sb->uid_start = rdn(p + 12, 4, be);
-		sb->guid_start = rdn(p + 16, 4, be);
-		sb->inode_start = rdn(p + 20, 4, be);
-		sb->dir_start = rdn(p + 24, 4, be);
-		sb->frag_start = rdn(p + 59, 4, be);
+		sb->bytes_used = lg_rdn(p + 8, 4, be);
+		sb->uid_start = lg_rdn(p + 12, 4, be);
+		sb->guid_start = lg_rdn(p + 16, 4, be);
+		sb->inode_start = lg_rdn(p + 20, 4, be);
+		sb->dir_start = lg_rdn(p + 24, 4, be);
+		sb->frag_start = lg_rdn(p + 59, 4, be);
 	}
 	return 0;
 }
 
-static unsigned frag_entry_size(const struct lg_super *sb)
-{
-	return sb->major == 3 ? 16 : 8;
-}
 
-static unsigned frag_ptr_size(const struct lg_super *sb)
-{
-	return sb->major == 3 ? 8 : 4;
-}
-
-/* What is wrong with a superblock, or NULL when it is sane. */
 static const char *super_problem(const struct lg_super *sb)
 {
 	uint64_t ids_end, idx_bytes;
@@ -195,8 +137,8 @@ static const char *super_problem(const struct lg_super *sb)
 	if (sb->uid_start > sb->bytes_used || ids_end > sb->bytes_used)
 		return "uid and gid table past bytes_used";
 	if (sb->frags) {
-		idx_bytes = ((uint64_t)sb->frags * frag_entry_size(sb) + META_SIZE - 1) / META_SIZE *
-			    frag_ptr_size(sb);
+		idx_bytes = ((uint64_t)sb->frags * lg_frag_entry_size(sb) + META_SIZE - 1) / META_SIZE *
+			    lg_frag_ptr_size(sb);
 		if (sb->frag_start < sb->dir_start || sb->frag_start > sb->bytes_used ||
 		    idx_bytes > sb->bytes_used - sb->frag_start)
 			return "fragment table outside the image";
@@ -204,11 +146,6 @@ static const char *super_problem(const struct lg_super *sb)
 	if ((sb->root >> 16) >= sb->dir_start - sb->inode_start || (sb->root & 0xFFFF) >= META_SIZE)
 		return "root inode reference outside the inode table";
 	return NULL;
-}
-
-static unsigned meta_hdr_len(const struct lg_super *sb)
-{
-	return (sb->flags & 4) ? 3 : 2; /* SQUASHFS_CHECK: a marker byte follows */
 }
 
 static bool zero_bytes(const uint8_t *p, size_t n)
@@ -231,12 +168,12 @@ int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 		return -GB_ENOTFOUND;
 	h = gb_span_at(in, sb.inode_start, 2);
 	if (h) {
-		uint32_t hdr = (uint32_t)rdn(h, 2, sb.be), len = hdr & 0x7FFF;
+		uint32_t hdr = (uint32_t)lg_rdn(h, 2, sb.be), len = hdr & 0x7FFF;
 		const uint8_t *d;
 
 		if (len == 0 || len > META_SIZE || len + 2 > sb.dir_start - sb.inode_start)
 			return -GB_ENOTFOUND;
-		d = gb_span_at(in, sb.inode_start + meta_hdr_len(&sb), 16);
+		d = gb_span_at(in, sb.inode_start + lg_meta_hdr_len(&sb), 16);
 		if (d && !(hdr & 0x8000))
 			m = sqc_sniff(d, len < 16 ? len : 16);
 	}
@@ -260,481 +197,6 @@ int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 		 sb.minor % 100, sb.be ? "be" : "le",
 		 m == SQC_ZLIB ? "zlib" : m == SQC_UNKNOWN ? "?" : "lzma", sb.magic);
 	return 0;
-}
-
-/* --- the image ------------------------------------------------------------ */
-
-struct lslot {
-	uint64_t blk, next;
-	size_t used;
-	const uint8_t *data;
-	uint8_t buf[META_SIZE];
-};
-
-struct lmr { /* a metadata reader over [lo, hi) */
-	struct lg *img;
-	uint64_t lo, hi;
-	struct lslot *cur;
-	size_t off;
-	unsigned victim;
-	struct lslot slot[MR_SLOTS];
-};
-
-struct lg {
-	struct gb_unpack *u;
-	struct gb_span in;
-	struct lg_super sb;
-	struct sqc comp;
-	uint32_t uids[256], guids[256];
-	unsigned n_warn;
-	size_t n_entries, max_entries;
-	uint64_t *seen;
-	size_t n_seen, cap_seen;
-	struct lmr ino, dir, frag;
-	uint8_t *blk, *fbuf;
-	uint32_t fcur;
-	const uint8_t *fdata;
-	size_t fused;
-	const char *why;
-	int werr;
-	char path[PATH_CAP];
-};
-
-static void lg_warn(struct lg *img, const char *path, const char *what)
-{
-	if (img->n_warn++ < WARN_MAX)
-		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
-}
-
-static void mr_init(struct lmr *m, struct lg *img, uint64_t lo, uint64_t hi)
-{
-	m->img = img;
-	m->lo = lo;
-	m->hi = hi;
-	m->cur = NULL;
-	m->off = 0;
-	m->victim = 0;
-	for (unsigned i = 0; i < MR_SLOTS; i++)
-		m->slot[i].blk = UINT64_MAX;
-}
-
-static int mr_load(struct lmr *m, uint64_t at)
-{
-	struct lg *img = m->img;
-	unsigned hl = meta_hdr_len(&img->sb);
-	struct lslot *sl;
-	const uint8_t *p;
-	uint32_t hdr, len;
-	long r;
-
-	for (unsigned i = 0; i < MR_SLOTS; i++) {
-		if (m->slot[i].blk == at && at != UINT64_MAX) {
-			m->cur = &m->slot[i];
-			m->off = 0;
-			return 0;
-		}
-	}
-	m->cur = NULL;
-	if (at < m->lo || at >= m->hi)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, at, 2);
-	if (!p)
-		return -GB_ETRUNC;
-	hdr = (uint32_t)rdn(p, 2, img->sb.be);
-	len = hdr & 0x7FFF;
-	if (len == 0 || len > META_SIZE || len + hl > m->hi - at)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, at + hl, len);
-	if (!p)
-		return -GB_ETRUNC;
-	sl = &m->slot[m->victim];
-	m->victim = (m->victim + 1) % MR_SLOTS;
-	sl->blk = UINT64_MAX;
-	if (hdr & 0x8000) {
-		sl->data = p;
-		sl->used = len;
-	} else {
-		r = sqc_decode(&img->comp, p, len, sl->buf, META_SIZE, 1);
-		if (r <= 0)
-			return -GB_ECORRUPT;
-		sl->data = sl->buf;
-		sl->used = (size_t)r;
-	}
-	sl->blk = at;
-	sl->next = at + hl + len;
-	m->cur = sl;
-	m->off = 0;
-	return 0;
-}
-
-static int mr_seek(struct lmr *m, uint64_t at, size_t off)
-{
-	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
-
-	if (r < 0)
-		return r;
-	if (off > m->cur->used)
-		return -GB_ECORRUPT;
-	m->off = off;
-	return 0;
-}
-
-static int mr_read(struct lmr *m, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-
-	while (n > 0) {
-		size_t k;
-
-		if (!m->cur)
-			return -GB_ECORRUPT;
-		if (m->off == m->cur->used) {
-			int r = mr_load(m, m->cur->next);
-
-			if (r < 0)
-				return r;
-		}
-		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
-		memcpy(d, m->cur->data + m->off, k);
-		m->off += k;
-		d += k;
-		n -= k;
-	}
-	return 0;
-}
-
-/* --- inodes ---------------------------------------------------------------- */
-
-struct lg_inode {
-	unsigned type, mode, uid, guid;
-	uint32_t mtime;
-	uint64_t dir_start, dir_size;
-	uint32_t dir_off;
-	uint64_t start, size, nblocks;
-	uint32_t frag, frag_off;
-	uint32_t link_len, rdev;
-};
-
-/* Size of the inode header of `type` (base included), 0 when unknown. */
-static unsigned inode_size(unsigned major, unsigned type)
-{
-	static const uint8_t v3[] = {0, 28, 32, 18, 18, 18, 16, 16, 31, 40};
-	static const uint8_t v2[] = {0, 15, 24, 6, 6, 6, 4, 4, 18, 0};
-
-	if (type > T_LFILE)
-		return 0;
-	return major == 3 ? v3[type] : v2[type];
-}
-
-static void parse_v3(const uint8_t *b, bool be, struct lg_inode *ino)
-{
-	ino->mtime = (uint32_t)bits(b, 32, 32, be);
-	switch (ino->type) {
-	case T_DIR:
-		ino->dir_size = bits(b, 128, 19, be);
-		ino->dir_off = (uint32_t)bits(b, 147, 13, be);
-		ino->dir_start = bits(b, 160, 32, be);
-		break;
-	case T_LDIR:
-		ino->dir_size = bits(b, 128, 27, be);
-		ino->dir_off = (uint32_t)bits(b, 155, 13, be);
-		ino->dir_start = bits(b, 168, 32, be);
-		break;
-	case T_FILE:
-		ino->start = bits(b, 96, 64, be);
-		ino->frag = (uint32_t)bits(b, 160, 32, be);
-		ino->frag_off = (uint32_t)bits(b, 192, 32, be);
-		ino->size = bits(b, 224, 32, be);
-		break;
-	case T_LFILE:
-		ino->start = bits(b, 128, 64, be);
-		ino->frag = (uint32_t)bits(b, 192, 32, be);
-		ino->frag_off = (uint32_t)bits(b, 224, 32, be);
-		ino->size = bits(b, 256, 64, be);
-		break;
-	case T_SLINK:
-		ino->link_len = (uint32_t)bits(b, 128, 16, be);
-		break;
-	case T_BDEV:
-	case T_CDEV:
-		ino->rdev = (uint32_t)bits(b, 128, 16, be);
-		break;
-	default:
-		break;
-	}
-}
-
-static void parse_v2(const uint8_t *b, bool be, struct lg_inode *ino)
-{
-	switch (ino->type) {
-	case T_DIR:
-		ino->dir_size = bits(b, 32, 19, be);
-		ino->dir_off = (uint32_t)bits(b, 51, 13, be);
-		ino->mtime = (uint32_t)bits(b, 64, 32, be);
-		ino->dir_start = bits(b, 96, 24, be);
-		break;
-	case T_LDIR:
-		ino->dir_size = bits(b, 32, 27, be);
-		ino->dir_off = (uint32_t)bits(b, 59, 13, be);
-		ino->mtime = (uint32_t)bits(b, 72, 32, be);
-		ino->dir_start = bits(b, 104, 24, be);
-		break;
-	case T_FILE:
-		ino->mtime = (uint32_t)bits(b, 32, 32, be);
-		ino->start = bits(b, 64, 32, be);
-		ino->frag = (uint32_t)bits(b, 96, 32, be);
-		ino->frag_off = (uint32_t)bits(b, 128, 32, be);
-		ino->size = bits(b, 160, 32, be);
-		break;
-	case T_SLINK:
-		ino->link_len = (uint32_t)bits(b, 32, 16, be);
-		break;
-	case T_BDEV:
-	case T_CDEV:
-		ino->rdev = (uint32_t)bits(b, 32, 16, be);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Read the inode at `ref`; the inode reader is left just after its header
- * (at a symlink target or a block list). */
-static int read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino)
-{
-	const struct lg_super *sb = &img->sb;
-	unsigned base = sb->major == 3 ? 12 : 4, need;
-	uint8_t b[48];
-	uint64_t at;
-	int r;
-
-	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
-		return -GB_ECORRUPT;
-	r = mr_seek(&img->ino, at, ref & 0xFFFF);
-	if (r == 0)
-		r = mr_read(&img->ino, b, base);
-	if (r < 0)
-		return r;
-	memset(ino, 0, sizeof(*ino));
-	ino->type = (unsigned)bits(b, 0, 4, sb->be);
-	ino->mode = (unsigned)bits(b, 4, 12, sb->be);
-	ino->uid = (unsigned)bits(b, 16, 8, sb->be);
-	ino->guid = (unsigned)bits(b, 24, 8, sb->be);
-	need = inode_size(sb->major, ino->type);
-	if (need == 0)
-		return -GB_ECORRUPT;
-	r = mr_read(&img->ino, b + base, need - base);
-	if (r < 0)
-		return r;
-	if (sb->major == 3)
-		parse_v3(b, sb->be, ino);
-	else
-		parse_v2(b, sb->be, ino);
-	if ((ino->type == T_DIR || ino->type == T_LDIR) && ino->dir_off >= META_SIZE)
-		return -GB_ECORRUPT;
-	if (ino->type == T_FILE || ino->type == T_LFILE) {
-		ino->nblocks = ino->size >> sb->block_log;
-		if ((ino->size & (sb->block_size - 1)) && ino->frag == NO_FRAG)
-			ino->nblocks++;
-	}
-	return 0;
-}
-
-static int read_ids(struct lg *img)
-{
-	const struct lg_super *sb = &img->sb;
-
-	for (unsigned i = 0; i < sb->no_uids; i++) {
-		const uint8_t *p = gb_span_at(&img->in, sb->uid_start + 4ULL * i, 4);
-
-		if (!p)
-			return -GB_ETRUNC;
-		img->uids[i] = (uint32_t)rdn(p, 4, sb->be);
-	}
-	for (unsigned i = 0; i < sb->no_guids; i++) {
-		const uint8_t *p = gb_span_at(&img->in, sb->uid_start + 4ULL * (sb->no_uids + i), 4);
-
-		if (!p)
-			return -GB_ETRUNC;
-		img->guids[i] = (uint32_t)rdn(p, 4, sb->be);
-	}
-	return 0;
-}
-
-static void owners(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
-{
-	if (ino->uid < img->sb.no_uids)
-		e->uid = img->uids[ino->uid];
-	else
-		lg_warn(img, e->path, "uid index past the uid table");
-	if (ino->guid == GUID_SAME)
-		e->gid = e->uid;
-	else if (ino->guid < img->sb.no_guids)
-		e->gid = img->guids[ino->guid];
-	else
-		lg_warn(img, e->path, "gid index past the gid table");
-}
-
-/* --- regular files --------------------------------------------------------- */
-
-static int load_frag(struct lg *img, uint32_t idx)
-{
-	const struct lg_super *sb = &img->sb;
-	unsigned es = frag_entry_size(sb), ps = frag_ptr_size(sb), per = META_SIZE / es;
-	const uint8_t *p;
-	uint64_t ptr, start;
-	uint8_t b[16];
-	uint32_t word, len;
-	long d;
-	int r;
-
-	if (idx == img->fcur)
-		return 0;
-	img->fcur = NO_FRAG;
-	img->why = "fragment index out of range";
-	if (idx >= sb->frags)
-		return -GB_ECORRUPT;
-	img->why = "fragment table entry unreadable";
-	p = gb_span_at(&img->in, sb->frag_start + (uint64_t)(idx / per) * ps, ps);
-	if (!p)
-		return -GB_ETRUNC;
-	ptr = rdn(p, ps, sb->be);
-	r = mr_seek(&img->frag, ptr, (idx % per) * es);
-	if (r == 0)
-		r = mr_read(&img->frag, b, es);
-	if (r < 0)
-		return r;
-	start = rdn(b, ps, sb->be);
-	word = (uint32_t)rdn(b + ps, 4, sb->be);
-	len = word & BLK_SIZE_MASK;
-	img->why = "fragment block out of the image";
-	if (len == 0 || len > sb->block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, start, len);
-	if (!p)
-		return -GB_ETRUNC;
-	if (word & BLK_UNCOMPRESSED) {
-		img->fdata = p;
-		img->fused = len;
-	} else {
-		img->why = "fragment block does not decompress";
-		d = sqc_decode(&img->comp, p, len, img->fbuf, sb->block_size, 1);
-		if (d <= 0)
-			return -GB_ECORRUPT;
-		img->fdata = img->fbuf;
-		img->fused = (size_t)d;
-	}
-	img->fcur = idx;
-	return 0;
-}
-
-static int put(struct lg *img, struct gb_wfile *f, const void *p, size_t n)
-{
-	int r = gb_wfile_write(f, p, n);
-
-	if (r < 0)
-		img->werr = r;
-	return r;
-}
-
-static int put_block(struct lg *img, struct gb_wfile *f, uint64_t *pos, uint32_t word,
-		     uint32_t expect)
-{
-	uint32_t len = word & BLK_SIZE_MASK;
-	const uint8_t *p;
-	long d;
-
-	if (len == 0) {
-		memset(img->blk, 0, expect);
-		return put(img, f, img->blk, expect);
-	}
-	img->why = "data block out of the image";
-	if (len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, *pos, len);
-	if (!p)
-		return -GB_ETRUNC;
-	*pos += len;
-	if (word & BLK_UNCOMPRESSED) {
-		img->why = "stored data block too short";
-		return len < expect ? -GB_ECORRUPT : put(img, f, p, expect);
-	}
-	img->why = "data block does not decompress";
-	d = sqc_decode(&img->comp, p, len, img->blk, img->sb.block_size, expect);
-	if (d < 0 || (uint32_t)d < expect)
-		return -GB_ECORRUPT;
-	return put(img, f, img->blk, expect);
-}
-
-static int put_data(struct lg *img, const struct lg_inode *ino, struct gb_wfile *f)
-{
-	uint32_t bs = img->sb.block_size;
-	uint8_t raw[4 * LIST_BATCH];
-	uint64_t left = ino->size, pos = ino->start;
-	int r = 0;
-
-	for (uint64_t i = 0; r == 0 && i < ino->nblocks; i++) {
-		uint32_t k = i % LIST_BATCH, expect = left < bs ? (uint32_t)left : bs;
-
-		if (k == 0) {
-			uint64_t n = ino->nblocks - i < LIST_BATCH ? ino->nblocks - i : LIST_BATCH;
-
-			img->why = "block list unreadable";
-			r = mr_read(&img->ino, raw, 4 * n);
-			if (r < 0)
-				break;
-		}
-		r = put_block(img, f, &pos, (uint32_t)rdn(raw + 4 * k, 4, img->sb.be), expect);
-		left -= expect;
-	}
-	if (r < 0 || left == 0)
-		return r;
-	img->why = "file tail has no fragment";
-	if (ino->frag == NO_FRAG || left >= bs)
-		return -GB_ECORRUPT;
-	r = load_frag(img, ino->frag);
-	if (r < 0)
-		return r;
-	img->why = "file tail past the end of its fragment block";
-	if (ino->frag_off > img->fused || left > img->fused - ino->frag_off)
-		return -GB_ECORRUPT;
-	return put(img, f, img->fdata + ino->frag_off, (size_t)left);
-}
-
-static int emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
-{
-	struct gb_wfile *f;
-	int r, r2;
-
-	e->type = GB_FT_FILE;
-	e->size = ino->size;
-	r = gb_unpack_file_begin(img->u, e, &f);
-	if (r < 0)
-		return r;
-	img->werr = 0;
-	r = put_data(img, ino, f);
-	r2 = gb_unpack_file_end(img->u, f, r);
-	if (img->werr < 0)
-		return img->werr;
-	if (r < 0)
-		lg_warn(img, e->path, img->why);
-	return r2 < 0 ? r2 : 0;
-}
-
-static int emit_symlink(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
-{
-	char target[65536];
-	int r;
-
-	r = mr_read(&img->ino, target, ino->link_len);
-	if (r < 0) {
-		lg_warn(img, e->path, "symlink target unreadable");
-		return 0;
-	}
-	target[ino->link_len] = '\0';
-	e->type = GB_FT_SYMLINK;
-	e->target = target;
-	return gb_unpack_entry(img->u, e);
 }
 
 /* --- the directory walk ---------------------------------------------------- */
@@ -786,7 +248,7 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 	if (++img->n_entries > img->max_entries)
 		return gb_unpack_fail(img->u, -GB_ELIMIT, "squashfs: more than %zu entries",
 				      img->max_entries);
-	r = read_inode(img, ref, &ino);
+	r = lg_read_inode(img, ref, &ino);
 	if (r < 0) {
 		lg_warn(img, img->path, "inode unreadable (corrupt inode table)");
 		return 0;
@@ -797,7 +259,7 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 	e.mtime = ino.mtime;
 	if (img->sb.major == 2 && ino.type != T_FILE && ino.type != T_DIR && ino.type != T_LDIR)
 		e.mtime = img->sb.mkfs_time; /* 2.x links and devices have none: as unsquashfs */
-	owners(img, &ino, &e);
+	lg_owners(img, &ino, &e);
 	switch (ino.type) {
 	case T_DIR:
 	case T_LDIR:
@@ -819,9 +281,9 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 		return walk_dir(img, &ino, plen, depth + 1);
 	case T_FILE:
 	case T_LFILE:
-		return emit_file(img, &ino, &e);
+		return lg_emit_file(img, &ino, &e);
 	case T_SLINK:
-		return emit_symlink(img, &ino, &e);
+		return lg_emit_symlink(img, &ino, &e);
 	case T_BDEV:
 	case T_CDEV:
 		e.type = ino.type == T_BDEV ? GB_FT_BLOCKDEV : GB_FT_CHARDEV;
@@ -846,12 +308,12 @@ static int read_dir_header(struct lg *img, uint64_t *left, uint32_t *count, uint
 
 	if (*left < n)
 		return -GB_ECORRUPT;
-	r = mr_read(&img->dir, b, n);
+	r = lg_mr_read(&img->dir, b, n);
 	if (r < 0)
 		return r;
 	*left -= n;
-	*count = (uint32_t)bits(b, 0, 8, img->sb.be) + 1;
-	*blk = bits(b, 8, img->sb.major == 3 ? 32 : 24, img->sb.be);
+	*count = (uint32_t)lg_bits(b, 0, 8, img->sb.be) + 1;
+	*blk = lg_bits(b, 8, img->sb.major == 3 ? 32 : 24, img->sb.be);
 	return 0;
 }
 
@@ -864,14 +326,14 @@ static int read_dirent(struct lg *img, size_t pos, uint64_t *left, uint32_t *iof
 
 	if (*left < n)
 		return -GB_ECORRUPT;
-	r = mr_read(&img->dir, b, n);
+	r = lg_mr_read(&img->dir, b, n);
 	if (r < 0)
 		return r;
-	*ioff = (uint32_t)bits(b, 0, 13, img->sb.be);
-	*nlen = (size_t)bits(b, 16, 8, img->sb.be) + 1;
+	*ioff = (uint32_t)lg_bits(b, 0, 13, img->sb.be);
+	*nlen = (size_t)lg_bits(b, 16, 8, img->sb.be) + 1;
 	if (*left - n < *nlen)
 		return -GB_ECORRUPT;
-	r = mr_read(&img->dir, img->path + pos, *nlen);
+	r = lg_mr_read(&img->dir, img->path + pos, *nlen);
 	if (r < 0)
 		return r;
 	img->path[pos + *nlen] = '\0';
@@ -895,7 +357,7 @@ static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, uns
 		img->path[plen] = '/';
 	r = gb_add_u64(img->sb.dir_start, dir->dir_start, &at);
 	if (r == 0)
-		r = mr_seek(&img->dir, at, dir->dir_off);
+		r = lg_mr_seek(&img->dir, at, dir->dir_off);
 	while (r == 0 && left > 0) {
 		uint64_t save_blk;
 		size_t save_off, nlen;
@@ -915,7 +377,7 @@ static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, uns
 		if (r < 0)
 			return r;
 		img->path[plen] = plen ? '/' : '\0';
-		r = mr_seek(&img->dir, save_blk, save_off);
+		r = lg_mr_seek(&img->dir, save_blk, save_off);
 	}
 	img->path[plen] = '\0';
 	if (r < 0)
@@ -944,16 +406,16 @@ static int open_image(struct lg *img, struct gb_unpack *u, const struct gb_span 
 		gb_unpack_warn(u, "squashfs: image truncated: bytes_used is %llu, %zu bytes present",
 			       (unsigned long long)sb->bytes_used, in->n);
 	sqc_init(&img->comp, sb->block_size, SQC_ALLOW_ZLIB | SQC_ALLOW_LZMA);
-	mr_init(&img->ino, img, sb->inode_start, sb->dir_start);
-	mr_init(&img->dir, img, sb->dir_start, sb->bytes_used);
-	mr_init(&img->frag, img, sb->major == 3 ? SB3_SIZE : SB2_SIZE, sb->bytes_used);
+	lg_mr_init(&img->ino, img, sb->inode_start, sb->dir_start);
+	lg_mr_init(&img->dir, img, sb->dir_start, sb->bytes_used);
+	lg_mr_init(&img->frag, img, sb->major == 3 ? SB3_SIZE : SB2_SIZE, sb->bytes_used);
 	img->fcur = NO_FRAG;
 	img->max_entries = gb_unpack_limits(u)->max_entries;
 	img->blk = malloc(sb->block_size);
 	img->fbuf = malloc(sb->block_size);
 	if (!img->blk || !img->fbuf)
 		return gb_unpack_fail(u, -GB_ENOMEM, "squashfs: out of memory");
-	if (read_ids(img) < 0)
+	if (lg_read_ids(img) < 0)
 		gb_unpack_warn(u, "squashfs: uid/gid tables at %llu truncated",
 			       (unsigned long long)sb->uid_start);
 	return 0;
@@ -962,7 +424,7 @@ static int open_image(struct lg *img, struct gb_unpack *u, const struct gb_span 
 static int walk_root(struct lg *img)
 {
 	struct lg_inode root;
-	int r = read_inode(img, img->sb.root, &root);
+	int r = lg_read_inode(img, img->sb.root, &root);
 
 	if (r == 0 && root.type != T_DIR && root.type != T_LDIR)
 		r = -GB_ECORRUPT;
@@ -1002,3 +464,4 @@ int sqfs_legacy_unpack(struct gb_unpack *u, const struct gb_span *in, const stru
 	free(img);
 	return r;
 }
+

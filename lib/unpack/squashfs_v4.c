@@ -45,64 +45,17 @@
  * by the input (libsquashfs' inode reader allocates block lists and symlink
  * targets from hostile fields), and uses libsquashfs for the six
  * decompressors. Regular files are extracted in parallel straight from the
- * mapped image, each worker with its own decompressor.
+ * mapped image, each worker with its own decompressor (squashfs_v4_io.c:
+ * decompressors, metadata block reader, file data; squashfs_v4.h: what the
+ * two files share).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <lzo/lzo1x.h>
-#include <sqfs/compressor.h>
-#include <sqfs/error.h>
-#include <sqfs/io.h>
 #include <sqfs/super.h>
 
-#include <glassbox/sys/format.h>
-
-#include "squashfs_int.h"
-
-#define SB_SIZE 96
-#define META_SIZE 8192
-#define NO_TABLE UINT64_MAX
-#define NO_FRAG 0xFFFFFFFFU
-#define BLK_UNCOMPRESSED (1U << 24)
-#define BLK_SIZE_MASK 0xFFFFFFU
-#define DIR_MAX_COUNT 256  /* entries under one directory header */
-#define DEPTH_MAX 256      /* directory nesting we descend into */
-#define NAME_MAX_LEN 256
-#define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
-#define LINK_MAX_LEN 65536 /* longest symlink target we read */
-#define WARN_MAX 32        /* per-file problems reported one by one */
-#define LIST_BATCH 256     /* block size words read at once */
-
-enum {
-	INO_DIR = 1, INO_FILE, INO_SLINK, INO_BDEV, INO_CDEV, INO_FIFO, INO_SOCK,
-	INO_LDIR, INO_LFILE, INO_LSLINK, INO_LBDEV, INO_LCDEV, INO_LFIFO, INO_LSOCK,
-};
-
-struct sq_super {
-	uint32_t inode_count, mtime, block_size, frag_count;
-	uint16_t comp, block_log, flags, id_count, vmajor, vminor;
-	uint64_t root_ref, bytes_used, id_start, xattr_start, inode_start, dir_start,
-		frag_start, export_start;
-	bool be;
-	bool meta_be; /* metadata block headers: AVM's big-endian images keep them LE */
-};
-
-static uint16_t rd16(const uint8_t *p, bool be) { return be ? gb_be16(p) : gb_le16(p); }
-static uint32_t rd32(const uint8_t *p, bool be) { return be ? gb_be32(p) : gb_le32(p); }
-static uint64_t rd64(const uint8_t *p, bool be) { return be ? gb_be64(p) : gb_le64(p); }
-
-/* A u64 table pointer at `off` of the image. */
-static int rd_ptr(const struct gb_span *in, uint64_t off, bool be, uint64_t *ret)
-{
-	const uint8_t *p = gb_span_at(in, off, 8);
-
-	if (!p)
-		return -GB_ETRUNC;
-	*ret = rd64(p, be);
-	return 0;
-}
+#include "squashfs_v4.h"
 
 /* Decode the superblock; -GB_ENOTFOUND when the magic is not there. */
 static int read_super(const struct gb_span *in, struct sq_super *sb)
@@ -263,292 +216,13 @@ int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 	return 0;
 }
 
-/* --- libsquashfs glue --------------------------------------------------- */
 
-/* A read-only sqfs_file_t over the mapped image: nothing is copied. */
-struct sq_file {
-	sqfs_file_t base;
-	struct gb_span in;
-};
-
-static void sqf_destroy(sqfs_object_t *obj)
-{
-	(void)obj; /* embedded in struct sq_img, never freed by libsquashfs */
-}
-
-static int sqf_read_at(sqfs_file_t *file, sqfs_u64 off, void *buf, size_t n)
-{
-	const struct sq_file *f = (const struct sq_file *)file;
-	const uint8_t *p = gb_span_at(&f->in, off, n);
-
-	if (!p)
-		return SQFS_ERROR_OUT_OF_BOUNDS;
-	memcpy(buf, p, n);
-	return 0;
-}
-
-static int sqf_write_at(sqfs_file_t *file, sqfs_u64 off, const void *buf, size_t n)
-{
-	return SQFS_ERROR_UNSUPPORTED;
-}
-
-static sqfs_u64 sqf_get_size(const sqfs_file_t *file)
-{
-	return ((const struct sq_file *)file)->in.n;
-}
-
-static int sqf_truncate(sqfs_file_t *file, sqfs_u64 size)
-{
-	return SQFS_ERROR_UNSUPPORTED;
-}
-
-/* libsquashfs leaves LZO out (licence): a decompress-only compressor over
- * liblzo2 stands in for it. */
-static void lzo_destroy(sqfs_object_t *obj)
-{
-	free(obj);
-}
-
-static int lzo_read_options(sqfs_compressor_t *cmp, sqfs_file_t *file)
-{
-	return 0; /* the algorithm and level do not matter for decompression */
-}
-
-static sqfs_s32 lzo_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size,
-			     sqfs_u8 *out, sqfs_u32 outsize)
-{
-	lzo_uint n = outsize;
-
-	if (lzo1x_decompress_safe(in, size, out, &n, NULL) != LZO_E_OK || n > outsize)
-		return SQFS_ERROR_COMPRESSOR;
-	return (sqfs_s32)n;
-}
-
-/* LZMA (id 2) through the legacy decoder: squashfs-tools' lzma-alone blocks,
- * and the vendor streams (props and dict without size, as in Ralink SDKs;
- * raw LZMA) that libsquashfs rejects. */
-struct vlzma {
-	sqfs_compressor_t base;
-	struct sqc dec;
-};
-
-static void vlzma_destroy(sqfs_object_t *obj)
-{
-	struct vlzma *v = (struct vlzma *)obj;
-
-	sqc_free(&v->dec);
-	free(v);
-}
-
-static sqfs_s32 vlzma_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size,
-			       sqfs_u8 *out, sqfs_u32 outsize)
-{
-	long n = sqc_decode(&((struct vlzma *)cmp)->dec, in, size, out, outsize, 1);
-
-	return n > 0 ? (sqfs_s32)n : SQFS_ERROR_COMPRESSOR;
-}
-
-static int make_vlzma(const sqfs_compressor_config_t *cfg, sqfs_compressor_t **ret)
-{
-	struct vlzma *v = calloc(1, sizeof(*v));
-
-	if (!v)
-		return SQFS_ERROR_ALLOC;
-	sqc_init(&v->dec, cfg->block_size, SQC_ALLOW_LZMA);
-	v->base.base.destroy = vlzma_destroy;
-	v->base.read_options = lzo_read_options;
-	v->base.do_block = vlzma_do_block;
-	*ret = &v->base;
-	return 0;
-}
-
-/* A decompressor for `cfg`: libsquashfs', or ours for LZO and LZMA. 0 or an
- * SQFS_ERROR. */
-static int make_decompressor(const sqfs_compressor_config_t *cfg, sqfs_compressor_t **ret)
-{
-	sqfs_compressor_t *c;
-
-	if (cfg->id == SQFS_COMP_LZMA)
-		return make_vlzma(cfg, ret);
-	if (cfg->id != SQFS_COMP_LZO)
-		return sqfs_compressor_create(cfg, ret);
-	if (lzo_init() != LZO_E_OK)
-		return SQFS_ERROR_UNSUPPORTED;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return SQFS_ERROR_ALLOC;
-	c->base.destroy = lzo_destroy;
-	c->read_options = lzo_read_options;
-	c->do_block = lzo_do_block;
-	*ret = c;
-	return 0;
-}
-
-/* --- the image and its metadata ---------------------------------------- */
-
-struct sq_img {
-	struct gb_unpack *u;
-	struct gb_span in; /* the image, cut to bytes_used */
-	struct sq_super sb;
-	struct sq_file file;
-	sqfs_compressor_config_t cfg;
-	uint64_t dir_end; /* the first table after the directory table */
-	uint32_t *ids;
-	unsigned n_warn; /* atomic: per-file problems seen */
-	int stop;        /* atomic: a writer error, every worker stops */
-};
-
-/* Report a per-file problem; past WARN_MAX they are only counted. */
-static void img_warn(struct sq_img *img, const char *path, const char *what)
-{
-	unsigned n = __atomic_fetch_add(&img->n_warn, 1, __ATOMIC_RELAXED);
-
-	if (n < WARN_MAX)
-		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
-}
-
-/* Reads a metadata table: blocks must start in [lo, hi) and end by hi. The
- * last MR_SLOTS blocks stay decompressed: the walk goes back and forth between
- * a directory's listing and its inodes. */
-#define MR_SLOTS 8
-
-struct mslot {
-	uint64_t blk, next; /* this block (NO_TABLE: empty), the one after */
-	const uint8_t *data;
-	size_t used;
-	uint8_t buf[META_SIZE];
-};
-
-struct mreader {
-	const struct sq_img *img;
-	sqfs_compressor_t *cmp;
-	uint64_t lo, hi;
-	struct mslot *cur; /* NULL: none */
-	size_t off;        /* in cur */
-	unsigned victim;
-	struct mslot slot[MR_SLOTS];
-};
-
-static void mr_init(struct mreader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
-		    uint64_t lo, uint64_t hi)
-{
-	m->img = img;
-	m->cmp = cmp;
-	m->lo = lo;
-	m->hi = hi;
-	m->cur = NULL;
-	m->off = 0;
-	m->victim = 0;
-	for (unsigned i = 0; i < MR_SLOTS; i++)
-		m->slot[i].blk = NO_TABLE;
-}
-
-/* Make the block at `at` current, offset 0. */
-static int mr_load(struct mreader *m, uint64_t at)
-{
-	struct mslot *sl;
-	const uint8_t *p;
-	uint16_t hdr;
-	uint32_t len;
-	sqfs_s32 r;
-
-	for (unsigned i = 0; i < MR_SLOTS; i++) {
-		if (m->slot[i].blk == at && at != NO_TABLE) {
-			m->cur = &m->slot[i];
-			m->off = 0;
-			return 0;
-		}
-	}
-	m->cur = NULL;
-	if (at < m->lo || at >= m->hi)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&m->img->in, at, 2);
-	if (!p)
-		return -GB_ETRUNC;
-	hdr = rd16(p, m->img->sb.meta_be);
-	len = hdr & 0x7FFF;
-	if (len == 0 || len > META_SIZE || len + 2 > m->hi - at)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&m->img->in, at + 2, len);
-	if (!p)
-		return -GB_ETRUNC;
-	sl = &m->slot[m->victim];
-	m->victim = (m->victim + 1) % MR_SLOTS;
-	sl->blk = NO_TABLE;
-	if (hdr & 0x8000) {
-		sl->data = p;
-		sl->used = len;
-	} else {
-		r = m->cmp->do_block(m->cmp, p, len, sl->buf, META_SIZE);
-		if (r <= 0)
-			return -GB_ECORRUPT;
-		sl->data = sl->buf;
-		sl->used = (size_t)r;
-	}
-	sl->blk = at;
-	sl->next = at + 2 + len;
-	m->cur = sl;
-	m->off = 0;
-	return 0;
-}
-
-static int mr_seek(struct mreader *m, uint64_t at, size_t off)
-{
-	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
-
-	if (r < 0)
-		return r;
-	if (off > m->cur->used)
-		return -GB_ECORRUPT;
-	m->off = off;
-	return 0;
-}
-
-static int mr_read(struct mreader *m, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-	int r;
-
-	while (n > 0) {
-		size_t k;
-
-		if (!m->cur)
-			return -GB_ECORRUPT;
-		if (m->off == m->cur->used) {
-			r = mr_load(m, m->cur->next);
-			if (r < 0)
-				return r;
-		}
-		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
-		memcpy(d, m->cur->data + m->off, k);
-		m->off += k;
-		d += k;
-		n -= k;
-	}
-	return 0;
-}
-
-struct sq_inode {
-	uint16_t type, mode, uid_idx, gid_idx;
-	uint32_t mtime;
-	/* directories */
-	uint64_t dir_blk; /* from the directory table start */
-	uint32_t dir_size;
-	uint16_t dir_off;
-	/* regular files */
-	uint64_t blocks_start, size, nblocks, list_blk;
-	uint32_t frag, frag_off, list_off;
-	/* symlinks: the target follows in the reader */
-	uint32_t target_len;
-	/* devices */
-	uint32_t devno;
-};
 
 static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ext,
 			   struct sq_inode *ino)
 {
 	uint8_t b[40];
-	int r = mr_read(m, b, ext ? 40 : 16);
+	int r = sq4_mr_read(m, b, ext ? 40 : 16);
 
 	if (r < 0)
 		return r;
@@ -581,9 +255,9 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 
 	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
 		return -GB_ECORRUPT;
-	r = mr_seek(m, at, ref & 0xFFFF);
+	r = sq4_mr_seek(m, at, ref & 0xFFFF);
 	if (r == 0)
-		r = mr_read(m, b, 16);
+		r = sq4_mr_read(m, b, 16);
 	if (r < 0)
 		return r;
 	memset(ino, 0, sizeof(*ino));
@@ -594,13 +268,13 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 	ino->mtime = rd32(b + 8, sb->be);
 	switch (ino->type) {
 	case INO_DIR:
-		r = mr_read(m, b, 16);
+		r = sq4_mr_read(m, b, 16);
 		ino->dir_blk = rd32(b, sb->be);
 		ino->dir_size = rd16(b + 8, sb->be);
 		ino->dir_off = rd16(b + 10, sb->be);
 		break;
 	case INO_LDIR:
-		r = mr_read(m, b, 24);
+		r = sq4_mr_read(m, b, 24);
 		ino->dir_size = rd32(b + 4, sb->be);
 		ino->dir_blk = rd32(b + 8, sb->be);
 		ino->dir_off = rd16(b + 18, sb->be);
@@ -610,14 +284,14 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 		return read_file_inode(m, sb, ino->type == INO_LFILE, ino);
 	case INO_SLINK:
 	case INO_LSLINK:
-		r = mr_read(m, b, 8);
+		r = sq4_mr_read(m, b, 8);
 		ino->target_len = rd32(b + 4, sb->be);
 		break;
 	case INO_BDEV:
 	case INO_CDEV:
 	case INO_LBDEV:
 	case INO_LCDEV:
-		r = mr_read(m, b, 8);
+		r = sq4_mr_read(m, b, 8);
 		ino->devno = rd32(b + 4, sb->be);
 		break;
 	case INO_FIFO:
@@ -646,7 +320,7 @@ static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 		free(m);
 		return -GB_ENOMEM;
 	}
-	mr_init(m, img, cmp, SB_SIZE, sb->id_start);
+	sq4_mr_init(m, img, cmp, SB_SIZE, sb->id_start);
 	for (uint32_t i = 0; i < n && r == 0; i += 2048) {
 		uint32_t k = n - i < 2048 ? n - i : 2048;
 		uint64_t at;
@@ -654,9 +328,9 @@ static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 
 		r = rd_ptr(&img->in, sb->id_start + (i / 2048) * 8ULL, sb->be, &at);
 		if (r == 0)
-			r = mr_seek(m, at, 0);
+			r = sq4_mr_seek(m, at, 0);
 		if (r == 0)
-			r = mr_read(m, raw, 4ULL * k);
+			r = sq4_mr_read(m, raw, 4ULL * k);
 		for (uint32_t j = 0; r == 0 && j < k; j++)
 			img->ids[i + j] = rd32(raw + 4 * j, sb->be);
 	}
@@ -668,31 +342,10 @@ static uint32_t lookup_id(struct sq_img *img, uint16_t idx, const char *path)
 {
 	if (idx < img->sb.id_count)
 		return img->ids[idx];
-	img_warn(img, path, "uid/gid index past the id table");
+	sq4_img_warn(img, path, "uid/gid index past the id table");
 	return 0;
 }
-
 /* --- the directory walk -------------------------------------------------- */
-
-struct sq_ent { /* a regular file, extracted after the walk */
-	size_t path; /* offset in the path pool */
-	uint64_t size, blocks_start, nblocks, list_blk;
-	uint32_t list_off, frag, frag_off;
-	uint32_t mode, uid, gid, mtime;
-};
-
-struct sq_walk {
-	struct sq_img *img;
-	struct mreader ino, dir;
-	struct sq_ent *files;
-	size_t n_files, cap_files;
-	char *pool;
-	size_t pool_len, pool_cap;
-	uint64_t *seen; /* directory inode refs + 1, open addressing */
-	size_t n_seen, cap_seen;
-	size_t n_entries, max_entries;
-	char path[PATH_CAP];
-};
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -779,16 +432,16 @@ static int emit_symlink(struct sq_walk *w, struct sq_inode *ino, struct gb_entry
 	int r;
 
 	if (ino->target_len > LINK_MAX_LEN) {
-		img_warn(w->img, e->path, "symlink target longer than 64 KiB, skipped");
+		sq4_img_warn(w->img, e->path, "symlink target longer than 64 KiB, skipped");
 		return 0;
 	}
 	target = malloc(ino->target_len + 1);
 	if (!target)
 		return -GB_ENOMEM;
-	r = mr_read(&w->ino, target, ino->target_len);
+	r = sq4_mr_read(&w->ino, target, ino->target_len);
 	if (r < 0) {
 		free(target);
-		img_warn(w->img, e->path, "symlink target unreadable");
+		sq4_img_warn(w->img, e->path, "symlink target unreadable");
 		return 0;
 	}
 	target[ino->target_len] = '\0';
@@ -813,7 +466,7 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 				      w->max_entries);
 	r = read_inode(&w->ino, &img->sb, ref, &ino);
 	if (r < 0) {
-		img_warn(img, w->path, "inode unreadable (corrupt inode table)");
+		sq4_img_warn(img, w->path, "inode unreadable (corrupt inode table)");
 		return 0;
 	}
 	memset(&e, 0, sizeof(e));
@@ -833,11 +486,11 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 		if (r < 0)
 			return r;
 		if (r > 0) {
-			img_warn(img, w->path, "directory appears twice (loop), not descended");
+			sq4_img_warn(img, w->path, "directory appears twice (loop), not descended");
 			return 0;
 		}
 		if (depth >= DEPTH_MAX) {
-			img_warn(img, w->path, "directories nested too deep, not descended");
+			sq4_img_warn(img, w->path, "directories nested too deep, not descended");
 			return 0;
 		}
 		return walk_dir(w, &ino, plen, depth + 1);
@@ -876,14 +529,14 @@ static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *
 
 	if (*left < 8)
 		return -GB_ECORRUPT;
-	r = mr_read(&w->dir, b, 8);
+	r = sq4_mr_read(&w->dir, b, 8);
 	if (r < 0)
 		return r;
 	*ioff = rd16(b, w->img->sb.be);
 	*nlen = (size_t)rd16(b + 6, w->img->sb.be) + 1;
 	if (*nlen > NAME_MAX_LEN || *left - 8 < *nlen)
 		return -GB_ECORRUPT;
-	r = mr_read(&w->dir, w->path + pos, *nlen);
+	r = sq4_mr_read(&w->dir, w->path + pos, *nlen);
 	if (r < 0)
 		return r;
 	w->path[pos + *nlen] = '\0';
@@ -909,7 +562,7 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		w->path[plen] = '/';
 	r = gb_add_u64(sb->dir_start, dir->dir_blk, &at);
 	if (r == 0)
-		r = mr_seek(&w->dir, at, dir->dir_off);
+		r = sq4_mr_seek(&w->dir, at, dir->dir_off);
 	while (r == 0 && left > 0) {
 		uint8_t b[12];
 		uint64_t save_blk;
@@ -919,7 +572,7 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		if (in_hdr == 0) {
 			if (left < 12)
 				break;
-			r = mr_read(&w->dir, b, 12);
+			r = sq4_mr_read(&w->dir, b, 12);
 			if (r < 0)
 				break;
 			in_hdr = rd32(b, sb->be) + 1;
@@ -939,283 +592,13 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		if (r < 0)
 			return r;
 		w->path[plen] = plen ? '/' : '\0';
-		r = mr_seek(&w->dir, save_blk, save_off);
+		r = sq4_mr_seek(&w->dir, save_blk, save_off);
 	}
 	w->path[plen] = '\0';
 	if (r < 0)
-		img_warn(w->img, plen ? w->path : "/", "directory listing corrupt or truncated");
+		sq4_img_warn(w->img, plen ? w->path : "/", "directory listing corrupt or truncated");
 	return 0;
 }
-
-/* --- regular files, in parallel ----------------------------------------- */
-
-struct sq_job {
-	struct sq_img *img;
-	const struct sq_ent *files;
-	const char *pool;
-	size_t *bounds; /* chunk i is files[bounds[i], bounds[i + 1]) */
-};
-
-struct sq_worker {
-	struct sq_img *img;
-	sqfs_compressor_t *cmp;
-	struct mreader list, frag; /* block size lists, fragment table */
-	uint8_t *blk, *fbuf;       /* one data block, one fragment block */
-	const uint8_t *fdata;      /* the current fragment block's bytes */
-	uint32_t fcur;             /* its index, NO_FRAG: none */
-	size_t fused;
-	const char *why;           /* what went wrong with the current file */
-	int werr;                  /* writer error for the current file */
-};
-
-static int load_frag(struct sq_worker *wk, uint32_t idx)
-{
-	const struct sq_img *img = wk->img;
-	const uint8_t *p;
-	uint64_t ptr, start;
-	uint8_t b[16];
-	uint32_t word, len;
-	sqfs_s32 d;
-	int r;
-
-	if (idx == wk->fcur)
-		return 0;
-	wk->fcur = NO_FRAG;
-	wk->why = "fragment table entry unreadable";
-	if (idx >= img->sb.frag_count || img->sb.frag_start == NO_TABLE)
-		return -GB_ECORRUPT;
-	r = rd_ptr(&img->in, img->sb.frag_start + (idx / 512) * 8ULL, img->sb.be, &ptr);
-	if (r == 0)
-		r = mr_seek(&wk->frag, ptr, (idx % 512) * 16);
-	if (r == 0)
-		r = mr_read(&wk->frag, b, 16);
-	if (r < 0)
-		return r;
-	start = rd64(b, img->sb.be);
-	word = rd32(b + 8, img->sb.be);
-	len = word & BLK_SIZE_MASK;
-	wk->why = "fragment block out of the image";
-	if (len == 0 || len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, start, len);
-	if (!p)
-		return -GB_ETRUNC;
-	if (word & BLK_UNCOMPRESSED) {
-		wk->fdata = p;
-		wk->fused = len;
-	} else {
-		wk->why = "fragment block does not decompress";
-		d = wk->cmp->do_block(wk->cmp, p, len, wk->fbuf, img->sb.block_size);
-		if (d <= 0)
-			return -GB_ECORRUPT;
-		wk->fdata = wk->fbuf;
-		wk->fused = (size_t)d;
-	}
-	wk->fcur = idx;
-	return 0;
-}
-
-static int put(struct sq_worker *wk, struct gb_wfile *f, const void *p, size_t n)
-{
-	int r = gb_wfile_write(f, p, n);
-
-	if (r < 0)
-		wk->werr = r;
-	return r;
-}
-
-/* One data block of `expect` bytes at image offset *pos, size word `word`. */
-static int put_block(struct sq_worker *wk, struct gb_wfile *f, uint64_t *pos, uint32_t word,
-		     uint32_t expect)
-{
-	const struct sq_img *img = wk->img;
-	uint32_t len = word & BLK_SIZE_MASK;
-	const uint8_t *p;
-	sqfs_s32 d;
-
-	if (len == 0) { /* sparse */
-		memset(wk->blk, 0, expect);
-		return put(wk, f, wk->blk, expect);
-	}
-	wk->why = "data block out of the image";
-	if (len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, *pos, len);
-	if (!p)
-		return -GB_ETRUNC;
-	*pos += len;
-	if (word & BLK_UNCOMPRESSED) {
-		wk->why = "stored data block too short";
-		return len < expect ? -GB_ECORRUPT : put(wk, f, p, expect);
-	}
-	d = wk->cmp->do_block(wk->cmp, p, len, wk->blk, img->sb.block_size);
-	wk->why = "data block does not decompress";
-	if (d < 0 || (uint32_t)d < expect)
-		return -GB_ECORRUPT;
-	return put(wk, f, wk->blk, expect);
-}
-
-static int put_data(struct sq_worker *wk, const struct sq_ent *e, struct gb_wfile *f)
-{
-	uint32_t bs = wk->img->sb.block_size, words[LIST_BATCH];
-	uint64_t left = e->size, pos = e->blocks_start;
-	int r;
-
-	wk->why = "block list unreadable";
-	r = mr_seek(&wk->list, e->list_blk, e->list_off);
-	for (uint64_t i = 0; r == 0 && i < e->nblocks; i++) {
-		uint32_t k = i % LIST_BATCH;
-		uint32_t expect = left < bs ? (uint32_t)left : bs;
-
-		if (k == 0) {
-			uint64_t n = e->nblocks - i < LIST_BATCH ? e->nblocks - i : LIST_BATCH;
-
-			wk->why = "block list unreadable";
-			r = mr_read(&wk->list, words, 4 * n);
-			if (r < 0)
-				break;
-		}
-		r = put_block(wk, f, &pos, rd32((const uint8_t *)&words[k], wk->img->sb.be), expect);
-		left -= expect;
-		if (__atomic_load_n(&wk->img->stop, __ATOMIC_RELAXED))
-			return -GB_ELIMIT;
-	}
-	if (r < 0 || left == 0)
-		return r;
-	wk->why = "file tail has no fragment";
-	if (e->frag == NO_FRAG || left >= bs)
-		return -GB_ECORRUPT;
-	r = load_frag(wk, e->frag);
-	if (r < 0)
-		return r;
-	wk->why = "file tail past the end of its fragment block";
-	if (e->frag_off > wk->fused || left > wk->fused - e->frag_off)
-		return -GB_ECORRUPT;
-	return put(wk, f, wk->fdata + e->frag_off, (size_t)left);
-}
-
-static int extract_file(struct sq_worker *wk, const struct sq_ent *se, const char *path)
-{
-	struct gb_entry e;
-	struct gb_wfile *f;
-	int r, r2;
-
-	memset(&e, 0, sizeof(e));
-	e.path = path;
-	e.type = GB_FT_FILE;
-	e.mode = se->mode;
-	e.uid = se->uid;
-	e.gid = se->gid;
-	e.size = se->size;
-	e.mtime = se->mtime;
-	r = gb_unpack_file_begin(wk->img->u, &e, &f);
-	if (r < 0)
-		return r;
-	wk->werr = 0;
-	r = put_data(wk, se, f);
-	r2 = gb_unpack_file_end(wk->img->u, f, r);
-	if (wk->werr < 0)
-		return wk->werr;
-	if (r == -GB_ELIMIT) /* another worker stopped the scan */
-		return r;
-	if (r < 0)
-		img_warn(wk->img, path, wk->why);
-	return r2 < 0 ? r2 : 0;
-}
-
-static int run_chunk(void *ctx, size_t i)
-{
-	struct sq_job *job = ctx;
-	struct sq_img *img = job->img;
-	struct sq_worker *wk;
-	int r = 0;
-
-	if (__atomic_load_n(&img->stop, __ATOMIC_RELAXED))
-		return 0;
-	wk = calloc(1, sizeof(*wk));
-	if (!wk)
-		return -GB_ENOMEM;
-	wk->img = img;
-	wk->fcur = NO_FRAG;
-	wk->blk = malloc(img->sb.block_size);
-	wk->fbuf = malloc(img->sb.block_size);
-	if (!wk->blk || !wk->fbuf || make_decompressor(&img->cfg, &wk->cmp) != 0)
-		r = -GB_ENOMEM;
-	mr_init(&wk->list, img, wk->cmp, img->sb.inode_start, img->sb.dir_start);
-	mr_init(&wk->frag, img, wk->cmp, SB_SIZE,
-		img->sb.frag_start == NO_TABLE ? SB_SIZE : img->sb.frag_start);
-	for (size_t j = job->bounds[i]; r == 0 && j < job->bounds[i + 1]; j++) {
-		if (__atomic_load_n(&img->stop, __ATOMIC_RELAXED))
-			break;
-		r = extract_file(wk, &job->files[j], job->pool + job->files[j].path);
-	}
-	if (r < 0)
-		__atomic_store_n(&img->stop, 1, __ATOMIC_RELAXED);
-	sqfs_destroy(wk->cmp);
-	free(wk->blk);
-	free(wk->fbuf);
-	free(wk);
-	return r;
-}
-
-/* Files sharing a fragment block next to each other, the rest in data order. */
-static int cmp_ent(const void *a, const void *b)
-{
-	const struct sq_ent *x = a, *y = b;
-
-	if (x->frag != y->frag)
-		return x->frag < y->frag ? -1 : 1;
-	return x->blocks_start < y->blocks_start ? -1 : x->blocks_start > y->blocks_start;
-}
-
-/* Split the sorted file list into about 4 chunks per thread of similar byte
- * counts, never between two files of one fragment block (each chunk
- * decompresses a fragment block once). */
-static size_t make_chunks(struct sq_walk *w, unsigned threads, size_t **ret)
-{
-	size_t want = (size_t)threads * 4, n = 0;
-	uint64_t total = 0, acc = 0, target;
-	size_t *b;
-
-	if (want > w->n_files)
-		want = w->n_files;
-	b = malloc((want + 1) * sizeof(*b));
-	if (!b)
-		return 0;
-	for (size_t i = 0; i < w->n_files; i++)
-		total += w->files[i].size / 4096 + 1;
-	target = total / want + 1;
-	b[n++] = 0;
-	for (size_t i = 0; i + 1 < w->n_files; i++) {
-		acc += w->files[i].size / 4096 + 1;
-		if (acc >= target && n < want &&
-		    (w->files[i].frag != w->files[i + 1].frag || w->files[i].frag == NO_FRAG)) {
-			b[n++] = i + 1;
-			acc = 0;
-		}
-	}
-	b[n] = w->n_files;
-	*ret = b;
-	return n;
-}
-
-static int extract_files(struct sq_walk *w)
-{
-	struct sq_job job = {w->img, w->files, w->pool, NULL};
-	size_t n;
-	int r;
-
-	if (w->n_files == 0)
-		return 0;
-	gb_qsort(w->files, w->n_files, sizeof(*w->files), cmp_ent);
-	n = make_chunks(w, gb_unpack_threads(w->img->u), &job.bounds);
-	if (n == 0)
-		return -GB_ENOMEM;
-	r = gb_unpack_parallel(w->img->u, n, run_chunk, &job);
-	free(job.bounds);
-	return r;
-}
-
 /* --- unpack --------------------------------------------------------------- */
 
 static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_span *in)
@@ -1246,12 +629,7 @@ static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_s
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
 		if (ends[i] != NO_TABLE && ends[i] >= sb->dir_start && ends[i] < img->dir_end)
 			img->dir_end = ends[i];
-	img->file.base.base.destroy = sqf_destroy;
-	img->file.base.read_at = sqf_read_at;
-	img->file.base.write_at = sqf_write_at;
-	img->file.base.get_size = sqf_get_size;
-	img->file.base.truncate = sqf_truncate;
-	img->file.in = img->in;
+	sq4_file_init(&img->file, &img->in);
 	if (sqfs_compressor_config_init(&img->cfg, (SQFS_COMPRESSOR)sb->comp, sb->block_size,
 					SQFS_COMP_FLAG_UNCOMPRESS) != 0)
 		return gb_unpack_fail(u, -GB_EUNSUP, "squashfs: compressor %s not supported",
@@ -1265,8 +643,8 @@ static int walk_root(struct sq_walk *w, sqfs_compressor_t *cmp)
 	struct sq_inode root;
 	int r;
 
-	mr_init(&w->ino, img, cmp, img->sb.inode_start, img->sb.dir_start);
-	mr_init(&w->dir, img, cmp, img->sb.dir_start, img->dir_end);
+	sq4_mr_init(&w->ino, img, cmp, img->sb.inode_start, img->sb.dir_start);
+	sq4_mr_init(&w->dir, img, cmp, img->sb.dir_start, img->dir_end);
 	w->max_entries = gb_unpack_limits(img->u)->max_entries;
 	r = read_ids(img, cmp);
 	if (r == -GB_ENOMEM)
@@ -1296,7 +674,7 @@ int sqfs4_unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb_
 
 	if (r < 0)
 		return r;
-	if (make_decompressor(&img.cfg, &cmp) != 0)
+	if (sq4_make_decompressor(&img.cfg, &cmp) != 0)
 		return gb_unpack_fail(u, -GB_EUNSUP, "squashfs: cannot create the %s decompressor",
 				      comp_name(img.sb.comp));
 	/* Options libsquashfs does not accept (OpenWrt's xz BCJ filter set, say)
@@ -1312,7 +690,7 @@ int sqfs4_unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb_
 	w->img = &img;
 	r = walk_root(w, cmp);
 	if (r >= 0)
-		r = extract_files(w);
+		r = sq4_extract_files(w);
 	if (r == -GB_ENOMEM)
 		gb_unpack_fail(u, r, "squashfs: out of memory");
 	if (img.n_warn > WARN_MAX)

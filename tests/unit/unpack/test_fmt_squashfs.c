@@ -310,6 +310,36 @@ static void test_big_endian(void **state)
 	gb_scan_free(s);
 }
 
+/* AVM's big-endian squashfs 4 (u16 metadata headers left little-endian):
+ * the same files as AVM's little-endian sample, which Debian's unsquashfs
+ * extracts as the oracle. Both are FACT test files (tests/data/SOURCES.md). */
+static void test_avm_big_endian(void **state)
+{
+	const char *root = getenv("GB_SOURCE_ROOT");
+	static const char *const files[] = {"testfile1", "testfile2", "generic folder/test file 3_.txt"};
+
+	if (!gbt_have_tool("unsquashfs"))
+		skip();
+	gbt_sh("cp '%s/tests/data/squashfs/avm-be.sqfs4' be.sqfs && "
+	       "rm -rf avm && unsquashfs -q -n -d avm '%s/tests/data/squashfs/avm-le.sqfs4' >/dev/null",
+	       root ? root : "../..", root ? root : "../..");
+	struct gb_scan *s = gbt_scan("be.sqfs", "out");
+	const struct gb_node *n = gbt_node(s, "squashfs");
+	assert_non_null(n);
+	assert_int_equal(n->status, GB_STATUS_OK);
+	assert_string_equal(n->variant, "be-xz");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char fs[300], disk[300];
+
+		snprintf(fs, sizeof(fs), "/%s", files[i]);
+		snprintf(disk, sizeof(disk), "avm/%s", files[i]);
+		gbt_assert_file_matches(s, "squashfs", fs, disk);
+	}
+	gbt_assert_type(s, "squashfs", "/generic folder", GB_FT_DIR);
+	assert_int_equal(gbt_count_files(s, n->id), 4);
+	gb_scan_free(s);
+}
+
 static void make_image(void)
 {
 	make_tree();
@@ -426,6 +456,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_handmade), cmocka_unit_test(test_big_endian),
+		cmocka_unit_test(test_avm_big_endian),
 		cmocka_unit_test(test_gzip),           cmocka_unit_test(test_lzo),
 		cmocka_unit_test(test_xz),             cmocka_unit_test(test_lz4),
 		cmocka_unit_test(test_zstd),           cmocka_unit_test(test_lzma),

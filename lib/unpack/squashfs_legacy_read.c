@@ -1,0 +1,479 @@
+/* squashfs 2.x/3.x: metadata blocks, inodes, uid/gid tables and regular
+ * file data (block lists, data blocks, fragments). Layouts: squashfs_legacy.c.
+ * Every read goes through the span helpers or a metadata reader bounded to its
+ * table; block sizes are checked against the superblock's block size before
+ * anything is decompressed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "squashfs_legacy.h"
+
+uint64_t lg_rdn(const uint8_t *p, unsigned n, bool be)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[be ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+/* A packed bitfield at bit `pos`, `n` bits (<= 64), in the image's order. */
+uint64_t lg_bits(const uint8_t *b, unsigned pos, unsigned n, bool be)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = pos + i;
+
+		if (be)
+			v = v << 1 | ((b[k >> 3] >> (7 - (k & 7))) & 1);
+		else
+			v |= (uint64_t)((b[k >> 3] >> (k & 7)) & 1) << i;
+	}
+	return v;
+}
+
+unsigned lg_frag_entry_size(const struct lg_super *sb)
+{
+	return sb->major == 3 ? 16 : 8;
+}
+
+unsigned lg_frag_ptr_size(const struct lg_super *sb)
+{
+	return sb->major == 3 ? 8 : 4;
+}
+
+
+unsigned lg_meta_hdr_len(const struct lg_super *sb)
+{
+	return (sb->flags & 4) ? 3 : 2; /* SQUASHFS_CHECK: a marker byte follows */
+}
+
+
+void lg_warn(struct lg *img, const char *path, const char *what)
+{
+	if (img->n_warn++ < WARN_MAX)
+		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
+}
+
+void lg_mr_init(struct lmr *m, struct lg *img, uint64_t lo, uint64_t hi)
+{
+	m->img = img;
+	m->lo = lo;
+	m->hi = hi;
+	m->cur = NULL;
+	m->off = 0;
+	m->victim = 0;
+	for (unsigned i = 0; i < MR_SLOTS; i++)
+		m->slot[i].blk = UINT64_MAX;
+}
+
+static int mr_load(struct lmr *m, uint64_t at)
+{
+	struct lg *img = m->img;
+	unsigned hl = lg_meta_hdr_len(&img->sb);
+	struct lslot *sl;
+	const uint8_t *p;
+	uint32_t hdr, len;
+	long r;
+
+	for (unsigned i = 0; i < MR_SLOTS; i++) {
+		if (m->slot[i].blk == at && at != UINT64_MAX) {
+			m->cur = &m->slot[i];
+			m->off = 0;
+			return 0;
+		}
+	}
+	m->cur = NULL;
+	if (at < m->lo || at >= m->hi)
+		return -GB_ECORRUPT;
+	p = gb_span_at(&img->in, at, 2);
+	if (!p)
+		return -GB_ETRUNC;
+	hdr = (uint32_t)lg_rdn(p, 2, img->sb.be);
+	len = hdr & 0x7FFF;
+	if (len == 0 || len > META_SIZE || len + hl > m->hi - at)
+		return -GB_ECORRUPT;
+	p = gb_span_at(&img->in, at + hl, len);
+	if (!p)
+		return -GB_ETRUNC;
+	sl = &m->slot[m->victim];
+	m->victim = (m->victim + 1) % MR_SLOTS;
+	sl->blk = UINT64_MAX;
+	if (hdr & 0x8000) {
+		sl->data = p;
+		sl->used = len;
+	} else {
+		r = sqc_decode(&img->comp, p, len, sl->buf, META_SIZE, 1);
+		if (r <= 0)
+			return -GB_ECORRUPT;
+		sl->data = sl->buf;
+		sl->used = (size_t)r;
+	}
+	sl->blk = at;
+	sl->next = at + hl + len;
+	m->cur = sl;
+	m->off = 0;
+	return 0;
+}
+
+int lg_mr_seek(struct lmr *m, uint64_t at, size_t off)
+{
+	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
+
+	if (r < 0)
+		return r;
+	if (off > m->cur->used)
+		return -GB_ECORRUPT;
+	m->off = off;
+	return 0;
+}
+
+int lg_mr_read(struct lmr *m, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+
+	while (n > 0) {
+		size_t k;
+
+		if (!m->cur)
+			return -GB_ECORRUPT;
+		if (m->off == m->cur->used) {
+			int r = mr_load(m, m->cur->next);
+
+			if (r < 0)
+				return r;
+		}
+		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
+		memcpy(d, m->cur->data + m->off, k);
+		m->off += k;
+		d += k;
+		n -= k;
+	}
+	return 0;
+}
+
+
+static unsigned inode_size(unsigned major, unsigned type)
+{
+	static const uint8_t v3[] = {0, 28, 32, 18, 18, 18, 16, 16, 31, 40};
+	static const uint8_t v2[] = {0, 15, 24, 6, 6, 6, 4, 4, 18, 0};
+
+	if (type > T_LFILE)
+		return 0;
+	return major == 3 ? v3[type] : v2[type];
+}
+
+static void parse_v3(const uint8_t *b, bool be, struct lg_inode *ino)
+{
+	ino->mtime = (uint32_t)lg_bits(b, 32, 32, be);
+	switch (ino->type) {
+	case T_DIR:
+		ino->dir_size = lg_bits(b, 128, 19, be);
+		ino->dir_off = (uint32_t)lg_bits(b, 147, 13, be);
+		ino->dir_start = lg_bits(b, 160, 32, be);
+		break;
+	case T_LDIR:
+		ino->dir_size = lg_bits(b, 128, 27, be);
+		ino->dir_off = (uint32_t)lg_bits(b, 155, 13, be);
+		ino->dir_start = lg_bits(b, 168, 32, be);
+		break;
+	case T_FILE:
+		ino->start = lg_bits(b, 96, 64, be);
+		ino->frag = (uint32_t)lg_bits(b, 160, 32, be);
+		ino->frag_off = (uint32_t)lg_bits(b, 192, 32, be);
+		ino->size = lg_bits(b, 224, 32, be);
+		break;
+	case T_LFILE:
+		ino->start = lg_bits(b, 128, 64, be);
+		ino->frag = (uint32_t)lg_bits(b, 192, 32, be);
+		ino->frag_off = (uint32_t)lg_bits(b, 224, 32, be);
+		ino->size = lg_bits(b, 256, 64, be);
+		break;
+	case T_SLINK:
+		ino->link_len = (uint32_t)lg_bits(b, 128, 16, be);
+		break;
+	case T_BDEV:
+	case T_CDEV:
+		ino->rdev = (uint32_t)lg_bits(b, 128, 16, be);
+		break;
+	default:
+		break;
+	}
+}
+
+static void parse_v2(const uint8_t *b, bool be, struct lg_inode *ino)
+{
+	switch (ino->type) {
+	case T_DIR:
+		ino->dir_size = lg_bits(b, 32, 19, be);
+		ino->dir_off = (uint32_t)lg_bits(b, 51, 13, be);
+		ino->mtime = (uint32_t)lg_bits(b, 64, 32, be);
+		ino->dir_start = lg_bits(b, 96, 24, be);
+		break;
+	case T_LDIR:
+		ino->dir_size = lg_bits(b, 32, 27, be);
+		ino->dir_off = (uint32_t)lg_bits(b, 59, 13, be);
+		ino->mtime = (uint32_t)lg_bits(b, 72, 32, be);
+		ino->dir_start = lg_bits(b, 104, 24, be);
+		break;
+	case T_FILE:
+		ino->mtime = (uint32_t)lg_bits(b, 32, 32, be);
+		ino->start = lg_bits(b, 64, 32, be);
+		ino->frag = (uint32_t)lg_bits(b, 96, 32, be);
+		ino->frag_off = (uint32_t)lg_bits(b, 128, 32, be);
+		ino->size = lg_bits(b, 160, 32, be);
+		break;
+	case T_SLINK:
+		ino->link_len = (uint32_t)lg_bits(b, 32, 16, be);
+		break;
+	case T_BDEV:
+	case T_CDEV:
+		ino->rdev = (uint32_t)lg_bits(b, 32, 16, be);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Read the inode at `ref`; the inode reader is left just after its header
+ * (at a symlink target or a block list). */
+int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino)
+{
+	const struct lg_super *sb = &img->sb;
+	unsigned base = sb->major == 3 ? 12 : 4, need;
+	uint8_t b[48];
+	uint64_t at;
+	int r;
+
+	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
+		return -GB_ECORRUPT;
+	r = lg_mr_seek(&img->ino, at, ref & 0xFFFF);
+	if (r == 0)
+		r = lg_mr_read(&img->ino, b, base);
+	if (r < 0)
+		return r;
+	memset(ino, 0, sizeof(*ino));
+	ino->type = (unsigned)lg_bits(b, 0, 4, sb->be);
+	ino->mode = (unsigned)lg_bits(b, 4, 12, sb->be);
+	ino->uid = (unsigned)lg_bits(b, 16, 8, sb->be);
+	ino->guid = (unsigned)lg_bits(b, 24, 8, sb->be);
+	need = inode_size(sb->major, ino->type);
+	if (need == 0)
+		return -GB_ECORRUPT;
+	r = lg_mr_read(&img->ino, b + base, need - base);
+	if (r < 0)
+		return r;
+	if (sb->major == 3)
+		parse_v3(b, sb->be, ino);
+	else
+		parse_v2(b, sb->be, ino);
+	if ((ino->type == T_DIR || ino->type == T_LDIR) && ino->dir_off >= META_SIZE)
+		return -GB_ECORRUPT;
+	if (ino->type == T_FILE || ino->type == T_LFILE) {
+		ino->nblocks = ino->size >> sb->block_log;
+		if ((ino->size & (sb->block_size - 1)) && ino->frag == NO_FRAG)
+			ino->nblocks++;
+	}
+	return 0;
+}
+
+int lg_read_ids(struct lg *img)
+{
+	const struct lg_super *sb = &img->sb;
+
+	for (unsigned i = 0; i < sb->no_uids; i++) {
+		const uint8_t *p = gb_span_at(&img->in, sb->uid_start + 4ULL * i, 4);
+
+		if (!p)
+			return -GB_ETRUNC;
+		img->uids[i] = (uint32_t)lg_rdn(p, 4, sb->be);
+	}
+	for (unsigned i = 0; i < sb->no_guids; i++) {
+		const uint8_t *p = gb_span_at(&img->in, sb->uid_start + 4ULL * (sb->no_uids + i), 4);
+
+		if (!p)
+			return -GB_ETRUNC;
+		img->guids[i] = (uint32_t)lg_rdn(p, 4, sb->be);
+	}
+	return 0;
+}
+
+void lg_owners(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
+{
+	if (ino->uid < img->sb.no_uids)
+		e->uid = img->uids[ino->uid];
+	else
+		lg_warn(img, e->path, "uid index past the uid table");
+	if (ino->guid == GUID_SAME)
+		e->gid = e->uid;
+	else if (ino->guid < img->sb.no_guids)
+		e->gid = img->guids[ino->guid];
+	else
+		lg_warn(img, e->path, "gid index past the gid table");
+}
+
+
+/* --- regular files --------------------------------------------------------- */
+
+static int load_frag(struct lg *img, uint32_t idx)
+{
+	const struct lg_super *sb = &img->sb;
+	unsigned es = lg_frag_entry_size(sb), ps = lg_frag_ptr_size(sb), per = META_SIZE / es;
+	const uint8_t *p;
+	uint64_t ptr, start;
+	uint8_t b[16];
+	uint32_t word, len;
+	long d;
+	int r;
+
+	if (idx == img->fcur)
+		return 0;
+	img->fcur = NO_FRAG;
+	img->why = "fragment index out of range";
+	if (idx >= sb->frags)
+		return -GB_ECORRUPT;
+	img->why = "fragment table entry unreadable";
+	p = gb_span_at(&img->in, sb->frag_start + (uint64_t)(idx / per) * ps, ps);
+	if (!p)
+		return -GB_ETRUNC;
+	ptr = lg_rdn(p, ps, sb->be);
+	r = lg_mr_seek(&img->frag, ptr, (idx % per) * es);
+	if (r == 0)
+		r = lg_mr_read(&img->frag, b, es);
+	if (r < 0)
+		return r;
+	start = lg_rdn(b, ps, sb->be);
+	word = (uint32_t)lg_rdn(b + ps, 4, sb->be);
+	len = word & BLK_SIZE_MASK;
+	img->why = "fragment block out of the image";
+	if (len == 0 || len > sb->block_size)
+		return -GB_ECORRUPT;
+	p = gb_span_at(&img->in, start, len);
+	if (!p)
+		return -GB_ETRUNC;
+	if (word & BLK_UNCOMPRESSED) {
+		img->fdata = p;
+		img->fused = len;
+	} else {
+		img->why = "fragment block does not decompress";
+		d = sqc_decode(&img->comp, p, len, img->fbuf, sb->block_size, 1);
+		if (d <= 0)
+			return -GB_ECORRUPT;
+		img->fdata = img->fbuf;
+		img->fused = (size_t)d;
+	}
+	img->fcur = idx;
+	return 0;
+}
+
+static int put(struct lg *img, struct gb_wfile *f, const void *p, size_t n)
+{
+	int r = gb_wfile_write(f, p, n);
+
+	if (r < 0)
+		img->werr = r;
+	return r;
+}
+
+static int put_block(struct lg *img, struct gb_wfile *f, uint64_t *pos, uint32_t word,
+		     uint32_t expect)
+{
+	uint32_t len = word & BLK_SIZE_MASK;
+	const uint8_t *p;
+	long d;
+
+	if (len == 0) {
+		memset(img->blk, 0, expect);
+		return put(img, f, img->blk, expect);
+	}
+	img->why = "data block out of the image";
+	if (len > img->sb.block_size)
+		return -GB_ECORRUPT;
+	p = gb_span_at(&img->in, *pos, len);
+	if (!p)
+		return -GB_ETRUNC;
+	*pos += len;
+	if (word & BLK_UNCOMPRESSED) {
+		img->why = "stored data block too short";
+		return len < expect ? -GB_ECORRUPT : put(img, f, p, expect);
+	}
+	img->why = "data block does not decompress";
+	d = sqc_decode(&img->comp, p, len, img->blk, img->sb.block_size, expect);
+	if (d < 0 || (uint32_t)d < expect)
+		return -GB_ECORRUPT;
+	return put(img, f, img->blk, expect);
+}
+
+static int put_data(struct lg *img, const struct lg_inode *ino, struct gb_wfile *f)
+{
+	uint32_t bs = img->sb.block_size;
+	uint8_t raw[4 * LIST_BATCH];
+	uint64_t left = ino->size, pos = ino->start;
+	int r = 0;
+
+	for (uint64_t i = 0; r == 0 && i < ino->nblocks; i++) {
+		uint32_t k = i % LIST_BATCH, expect = left < bs ? (uint32_t)left : bs;
+
+		if (k == 0) {
+			uint64_t n = ino->nblocks - i < LIST_BATCH ? ino->nblocks - i : LIST_BATCH;
+
+			img->why = "block list unreadable";
+			r = lg_mr_read(&img->ino, raw, 4 * n);
+			if (r < 0)
+				break;
+		}
+		r = put_block(img, f, &pos, (uint32_t)lg_rdn(raw + 4 * k, 4, img->sb.be), expect);
+		left -= expect;
+	}
+	if (r < 0 || left == 0)
+		return r;
+	img->why = "file tail has no fragment";
+	if (ino->frag == NO_FRAG || left >= bs)
+		return -GB_ECORRUPT;
+	r = load_frag(img, ino->frag);
+	if (r < 0)
+		return r;
+	img->why = "file tail past the end of its fragment block";
+	if (ino->frag_off > img->fused || left > img->fused - ino->frag_off)
+		return -GB_ECORRUPT;
+	return put(img, f, img->fdata + ino->frag_off, (size_t)left);
+}
+
+int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
+{
+	struct gb_wfile *f;
+	int r, r2;
+
+	e->type = GB_FT_FILE;
+	e->size = ino->size;
+	r = gb_unpack_file_begin(img->u, e, &f);
+	if (r < 0)
+		return r;
+	img->werr = 0;
+	r = put_data(img, ino, f);
+	r2 = gb_unpack_file_end(img->u, f, r);
+	if (img->werr < 0)
+		return img->werr;
+	if (r < 0)
+		lg_warn(img, e->path, img->why);
+	return r2 < 0 ? r2 : 0;
+}
+
+int lg_emit_symlink(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
+{
+	char target[65536];
+	int r;
+
+	r = lg_mr_read(&img->ino, target, ino->link_len);
+	if (r < 0) {
+		lg_warn(img, e->path, "symlink target unreadable");
+		return 0;
+	}
+	target[ino->link_len] = '\0';
+	e->type = GB_FT_SYMLINK;
+	e->target = target;
+	return gb_unpack_entry(img->u, e);
+}
+
