@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "extfs.h"
+#include "util/vec.h"
 
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
@@ -116,23 +117,6 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 
 /* --- the directory walk ---------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return -GB_ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static size_t map_slot(const struct ex_map *m, uint32_t key)
 {
 	size_t i = (size_t)(key * 0x9E3779B1U) & (m->cap - 1);
@@ -183,7 +167,7 @@ static int map_get_or_add(struct ex_map *m, uint32_t key, size_t val, size_t *re
 
 static int pool_add(struct ex_walk *w, const char *s, size_t len, size_t *ret)
 {
-	if (grow((void **)&w->pool, &w->pool_cap, w->pool_len + len + 1, 1) < 0)
+	if (gb_grow((void **)&w->pool, &w->pool_cap, w->pool_len + len + 1, 1) < 0)
 		return -GB_ENOMEM;
 	memcpy(w->pool + w->pool_len, s, len);
 	w->pool[w->pool_len + len] = '\0';
@@ -194,7 +178,7 @@ static int pool_add(struct ex_walk *w, const char *s, size_t len, size_t *ret)
 
 static int list_add(struct ex_list *l, uint32_t ino, size_t path, size_t target, uint64_t size)
 {
-	if (grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
+	if (gb_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
 		return -GB_ENOMEM;
 	l->v[l->n++] = (struct ex_ent){ino, path, target, size};
 	return 0;

@@ -43,6 +43,7 @@
 #include <lzo/lzo1x.h>
 
 #include "jffs2.h"
+#include "util/vec.h"
 
 static bool jf_type_known(uint16_t type)
 {
@@ -212,24 +213,6 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 /* ---- collecting nodes ---------------------------------------------------- */
 
 
-static int jf_grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -GB_ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 static uint32_t jf_hash_ino(uint32_t ino, size_t size)
 {
 	return (uint32_t)((ino * 2654435761u) & (size - 1));
@@ -279,7 +262,7 @@ static int jf_inode_get(struct jf *j, uint32_t ino, struct jf_inode **ret)
 	}
 	if (j->n_inodes >= j->max_inodes)
 		return -GB_ELIMIT;
-	r = jf_grow((void **)&j->inodes, &j->cap_inodes, j->n_inodes + 1, sizeof(*j->inodes));
+	r = gb_grow((void **)&j->inodes, &j->cap_inodes, j->n_inodes + 1, sizeof(*j->inodes));
 	if (r < 0)
 		return r;
 	if ((j->n_inodes + 1) * 2 > j->hash_size) {
@@ -368,7 +351,7 @@ static int jf_add_inode_node(struct jf *j, uint64_t off, uint32_t totlen)
 		jf_limit_warn(j, "data nodes");
 		return 0;
 	}
-	r = jf_grow((void **)&j->dnodes, &j->cap_dnodes, j->n_dnodes + 1, sizeof(*j->dnodes));
+	r = gb_grow((void **)&j->dnodes, &j->cap_dnodes, j->n_dnodes + 1, sizeof(*j->dnodes));
 	if (r < 0)
 		return r;
 	d = &j->dnodes[j->n_dnodes++];
@@ -405,7 +388,7 @@ static int jf_add_dirent(struct jf *j, uint64_t off, uint32_t totlen)
 		jf_limit_warn(j, "directory entries");
 		return 0;
 	}
-	r = jf_grow((void **)&j->dirents, &j->cap_dirents, j->n_dirents + 1, sizeof(*j->dirents));
+	r = gb_grow((void **)&j->dirents, &j->cap_dirents, j->n_dirents + 1, sizeof(*j->dirents));
 	if (r < 0)
 		return r;
 	d = &j->dirents[j->n_dirents++];
@@ -506,7 +489,7 @@ static size_t jf_children(const struct jf *j, uint32_t pino)
 
 static int jf_add_path(struct jf *j, const char *path, size_t len, size_t *ret)
 {
-	int r = jf_grow((void **)&j->paths, &j->cap_paths, j->n_paths + len + 1, 1);
+	int r = gb_grow((void **)&j->paths, &j->cap_paths, j->n_paths + len + 1, 1);
 
 	if (r < 0)
 		return r;
@@ -524,7 +507,7 @@ static int jf_add_job(struct jf *j, struct jf_job **v, size_t *n, size_t *cap, u
 
 	if (r < 0)
 		return r;
-	r = jf_grow((void **)v, cap, *n + 1, sizeof(**v));
+	r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
 	if (r < 0)
 		return r;
 	(*v)[*n].inode = inode;

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include <glassbox/sys/format.h>
+#include "util/vec.h"
 
 #define RF_MAGIC "-rom1fs-"
 #define RF_HDR 16
@@ -128,28 +129,10 @@ struct rf {
 	bool limit_warned;
 };
 
-static int rf_grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -GB_ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 static int rf_add_path(struct rf *f, const char *path, size_t *ret)
 {
 	size_t len = strlen(path);
-	int r = rf_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
+	int r = gb_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
 
 	if (r < 0)
 		return r;
@@ -289,7 +272,7 @@ static int rf_emit(struct rf *f, const struct rf_hdr *h, const char *path, uint3
 		r = rf_add_path(f, path, &poff);
 		if (r < 0)
 			return r;
-		r = rf_grow((void **)&f->links, &f->cap_links, f->n_links + 1, sizeof(*f->links));
+		r = gb_grow((void **)&f->links, &f->cap_links, f->n_links + 1, sizeof(*f->links));
 		if (r < 0)
 			return r;
 		f->links[f->n_links].path = poff;
@@ -303,7 +286,7 @@ static int rf_emit(struct rf *f, const struct rf_hdr *h, const char *path, uint3
 		r = rf_add_path(f, path, &poff);
 		if (r < 0)
 			return r;
-		r = rf_grow((void **)&f->files, &f->cap_files, f->n_files + 1, sizeof(*f->files));
+		r = gb_grow((void **)&f->files, &f->cap_files, f->n_files + 1, sizeof(*f->files));
 		if (r < 0)
 			return r;
 		f->files[f->n_files].off = h->off;

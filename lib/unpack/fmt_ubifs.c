@@ -47,6 +47,7 @@
 #include <glassbox/sys/format.h>
 
 #include "ubifs.h"
+#include "util/vec.h"
 
 
 static uint32_t uf_crc(const uint8_t *p, size_t n)
@@ -115,24 +116,6 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 
 /* ---- collecting the leaves of the index ---------------------------------- */
 
-int gb__uf_grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -GB_ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 static void uf_bad(struct uf *f, unsigned *counter, uint64_t pos)
 {
 	if (!f->bad_idx && !f->bad_leaf)
@@ -166,7 +149,7 @@ static int uf_add_ino(struct uf *f, const uint8_t *b, uint32_t len, uint64_t pos
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	r = gb__uf_grow((void **)&f->inos, &f->cap_inos, f->n_inos + 1, sizeof(*f->inos));
+	r = gb_grow((void **)&f->inos, &f->cap_inos, f->n_inos + 1, sizeof(*f->inos));
 	if (r < 0)
 		return r;
 	e = &f->inos[f->n_inos++];
@@ -195,7 +178,7 @@ static int uf_add_dent(struct uf *f, const uint8_t *b, uint32_t len, uint64_t po
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	r = gb__uf_grow((void **)&f->dents, &f->cap_dents, f->n_dents + 1, sizeof(*f->dents));
+	r = gb_grow((void **)&f->dents, &f->cap_dents, f->n_dents + 1, sizeof(*f->dents));
 	if (r < 0)
 		return r;
 	d = &f->dents[f->n_dents++];
@@ -216,7 +199,7 @@ static int uf_add_data(struct uf *f, const uint8_t *b, uint32_t len, uint64_t po
 		uf_bad(f, &f->bad_leaf, pos);
 		return 0;
 	}
-	r = gb__uf_grow((void **)&f->dnodes, &f->cap_dnodes, f->n_dnodes + 1, sizeof(*f->dnodes));
+	r = gb_grow((void **)&f->dnodes, &f->cap_dnodes, f->n_dnodes + 1, sizeof(*f->dnodes));
 	if (r < 0)
 		return r;
 	d = &f->dnodes[f->n_dnodes++];
@@ -274,7 +257,7 @@ static int uf_walk_index(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t le
 	size_t n = 0, cap = 0;
 	int r;
 
-	r = gb__uf_grow((void **)&st, &cap, 1, sizeof(*st));
+	r = gb_grow((void **)&st, &cap, 1, sizeof(*st));
 	if (r < 0)
 		return r;
 	st[n++] = (struct uf_ref){lnum, offs, len, -1};
@@ -309,7 +292,7 @@ static int uf_walk_index(struct uf *f, uint32_t lnum, uint32_t offs, uint32_t le
 				r = uf_leaf(f, bl, bo, bn, br + 12);
 				continue;
 			}
-			r = gb__uf_grow((void **)&st, &cap, n + 1, sizeof(*st));
+			r = gb_grow((void **)&st, &cap, n + 1, sizeof(*st));
 			if (r == 0)
 				st[n++] = (struct uf_ref){bl, bo, bn, level - 1};
 		}
@@ -459,7 +442,7 @@ static int uf_add_trun(struct uf *f, const uint8_t *b, uint32_t len)
 
 	if (len < 56)
 		return 0;
-	r = gb__uf_grow((void **)&f->truns, &f->cap_truns, f->n_truns + 1, sizeof(*f->truns));
+	r = gb_grow((void **)&f->truns, &f->cap_truns, f->n_truns + 1, sizeof(*f->truns));
 	if (r < 0)
 		return r;
 	f->truns[f->n_truns++] = (struct uf_trun){gb_le32(b + 24), gb_le64(b + 8), gb_le64(b + 48)};

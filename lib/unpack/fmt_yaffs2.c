@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include <glassbox/sys/format.h>
+#include "util/vec.h"
 
 #define YF_SEQ_LOW 0x1000u
 #define YF_SEQ_HIGH 0xefffff00u
@@ -332,27 +333,9 @@ struct yf {
 	bool limit_warned;
 };
 
-static int yf_grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -GB_ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 static int yf_push(struct yf_chunk **v, size_t *n, size_t *cap, const struct yf_tags *t, uint64_t idx)
 {
-	int r = yf_grow((void **)v, cap, *n + 1, sizeof(**v));
+	int r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
 
 	if (r < 0)
 		return r;
@@ -540,7 +523,7 @@ static int yf_write_file(struct yf *y, const struct yf_obj *o, const char *path)
 static int yf_add_path(struct yf *y, const char *path, size_t *ret)
 {
 	size_t len = strlen(path);
-	int r = yf_grow((void **)&y->paths, &y->cap_paths, y->n_paths + len + 1, 1);
+	int r = gb_grow((void **)&y->paths, &y->cap_paths, y->n_paths + len + 1, 1);
 
 	if (r < 0)
 		return r;
@@ -613,7 +596,7 @@ static int yf_emit(struct yf *y, struct yf_obj *o, const char *path, bool *desce
 		r = yf_add_path(y, path, &off);
 		if (r < 0)
 			return r;
-		r = yf_grow((void **)&y->links, &y->cap_links, y->n_links + 1, sizeof(*y->links));
+		r = gb_grow((void **)&y->links, &y->cap_links, y->n_links + 1, sizeof(*y->links));
 		if (r < 0)
 			return r;
 		y->links[y->n_links].obj = o->id;

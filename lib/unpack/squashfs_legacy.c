@@ -60,6 +60,7 @@
 #include <string.h>
 
 #include "squashfs_legacy.h"
+#include "util/vec.h"
 
 static int magic_order(const uint8_t *p, bool *be)
 {
@@ -201,42 +202,6 @@ int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 
 /* --- the directory walk ---------------------------------------------------- */
 
-static size_t seen_slot(const uint64_t *tab, size_t cap, uint64_t key)
-{
-	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
-
-	while (tab[i] && tab[i] != key)
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-/* 1 when the directory was seen before, 0 when added, or -GB_ENOMEM. */
-static int seen_add(struct lg *img, uint64_t ref)
-{
-	uint64_t key = ref + 1;
-	size_t i;
-
-	if ((img->n_seen + 1) * 2 > img->cap_seen) {
-		size_t cap = img->cap_seen ? img->cap_seen * 2 : 256;
-		uint64_t *tab = calloc(cap, sizeof(*tab));
-
-		if (!tab)
-			return -GB_ENOMEM;
-		for (size_t j = 0; j < img->cap_seen; j++)
-			if (img->seen[j])
-				tab[seen_slot(tab, cap, img->seen[j])] = img->seen[j];
-		free(img->seen);
-		img->seen = tab;
-		img->cap_seen = cap;
-	}
-	i = seen_slot(img->seen, img->cap_seen, key);
-	if (img->seen[i])
-		return 1;
-	img->seen[i] = key;
-	img->n_seen++;
-	return 0;
-}
-
 static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, unsigned depth);
 
 static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
@@ -267,7 +232,7 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 		r = gb_unpack_entry(img->u, &e);
 		if (r < 0)
 			return r;
-		r = seen_add(img, ref);
+		r = gb_u64set_add(&img->seen, ref);
 		if (r < 0)
 			return r;
 		if (r > 0) {
@@ -435,7 +400,7 @@ static int walk_root(struct lg *img)
 				      img->sb.major, img->sb.minor,
 				      (unsigned long long)img->sb.inode_start,
 				      sqc_method_name(img->comp.method));
-	r = seen_add(img, img->sb.root);
+	r = gb_u64set_add(&img->seen, img->sb.root);
 	if (r < 0)
 		return r;
 	img->path[0] = '\0';
@@ -460,7 +425,7 @@ int sqfs_legacy_unpack(struct gb_unpack *u, const struct gb_span *in, const stru
 	sqc_free(&img->comp);
 	free(img->blk);
 	free(img->fbuf);
-	free(img->seen);
+	gb_u64set_free(&img->seen);
 	free(img);
 	return r;
 }

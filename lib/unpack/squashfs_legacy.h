@@ -6,6 +6,7 @@
 #define GB_UNPACK_SQUASHFS_LEGACY_H
 
 #include "squashfs_int.h"
+#include "util/vec.h"
 
 #define SB3_SIZE 119
 #define SB2_SIZE 63 /* where 2.x data starts: the fields up to fragment_table_2 */
@@ -55,8 +56,7 @@ struct lg {
 	uint32_t uids[256], guids[256];
 	unsigned n_warn;
 	size_t n_entries, max_entries;
-	uint64_t *seen;
-	size_t n_seen, cap_seen;
+	struct gb_u64set seen;  /* directories entered (loops) */
 	struct lmr ino, dir, frag;
 	uint8_t *blk, *fbuf;
 	uint32_t fcur;

@@ -56,6 +56,7 @@
 #include <sqfs/super.h>
 
 #include "squashfs_v4.h"
+#include "util/vec.h"
 
 /* Decode the superblock; -GB_ENOTFOUND when the magic is not there. */
 static int read_super(const struct gb_span *in, struct sq_super *sb)
@@ -347,66 +348,13 @@ static uint32_t lookup_id(struct sq_img *img, uint16_t idx, const char *path)
 }
 /* --- the directory walk -------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return -GB_ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
-static size_t seen_slot(const uint64_t *tab, size_t cap, uint64_t key)
-{
-	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
-
-	while (tab[i] && tab[i] != key)
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-/* 1 when the directory was seen before, 0 when added, or -GB_ENOMEM. */
-static int seen_add(struct sq_walk *w, uint64_t ref)
-{
-	uint64_t key = ref + 1;
-	size_t i;
-
-	if ((w->n_seen + 1) * 2 > w->cap_seen) {
-		size_t cap = w->cap_seen ? w->cap_seen * 2 : 256;
-		uint64_t *tab = calloc(cap, sizeof(*tab));
-
-		if (!tab)
-			return -GB_ENOMEM;
-		for (size_t j = 0; j < w->cap_seen; j++)
-			if (w->seen[j])
-				tab[seen_slot(tab, cap, w->seen[j])] = w->seen[j];
-		free(w->seen);
-		w->seen = tab;
-		w->cap_seen = cap;
-	}
-	i = seen_slot(w->seen, w->cap_seen, key);
-	if (w->seen[i])
-		return 1;
-	w->seen[i] = key;
-	w->n_seen++;
-	return 0;
-}
-
 static int add_file(struct sq_walk *w, const struct sq_inode *ino, const struct gb_entry *e,
 		    size_t plen)
 {
 	struct sq_ent *f;
 
-	if (grow((void **)&w->files, &w->cap_files, w->n_files + 1, sizeof(*w->files)) < 0 ||
-	    grow((void **)&w->pool, &w->pool_cap, w->pool_len + plen + 1, 1) < 0)
+	if (gb_grow((void **)&w->files, &w->cap_files, w->n_files + 1, sizeof(*w->files)) < 0 ||
+	    gb_grow((void **)&w->pool, &w->pool_cap, w->pool_len + plen + 1, 1) < 0)
 		return -GB_ENOMEM;
 	f = &w->files[w->n_files++];
 	f->path = w->pool_len;
@@ -482,7 +430,7 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 		r = gb_unpack_entry(img->u, &e);
 		if (r < 0)
 			return r;
-		r = seen_add(w, ref);
+		r = gb_u64set_add(&w->seen, ref);
 		if (r < 0)
 			return r;
 		if (r > 0) {
@@ -658,7 +606,7 @@ static int walk_root(struct sq_walk *w, sqfs_compressor_t *cmp)
 	if (r < 0)
 		return gb_unpack_fail(img->u, r, "squashfs: root inode unreadable (inode table at %llu)",
 				      (unsigned long long)img->sb.inode_start);
-	r = seen_add(w, img->sb.root_ref);
+	r = gb_u64set_add(&w->seen, img->sb.root_ref);
 	if (r < 0)
 		return r;
 	w->path[0] = '\0';
@@ -699,7 +647,7 @@ int sqfs4_unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb_
 	free(img.ids);
 	free(w->files);
 	free(w->pool);
-	free(w->seen);
+	gb_u64set_free(&w->seen);
 	free(w);
 	return r;
 }

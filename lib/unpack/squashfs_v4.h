@@ -10,6 +10,7 @@
 #include <sqfs/io.h>
 
 #include "squashfs_int.h"
+#include "util/vec.h"
 
 #define SB_SIZE 96
 #define META_SIZE 8192
@@ -125,8 +126,7 @@ struct sq_walk {
 	size_t n_files, cap_files;
 	char *pool;
 	size_t pool_len, pool_cap;
-	uint64_t *seen; /* directory inode refs + 1, open addressing */
-	size_t n_seen, cap_seen;
+	struct gb_u64set seen;  /* directories entered (loops) */
 	size_t n_entries, max_entries;
 	char path[PATH_CAP];
 };

@@ -98,7 +98,6 @@ struct uf {
 	bool limit_warned;
 };
 
-int gb__uf_grow(void **v, size_t *cap, size_t need, size_t elem);
 void gb__uf_limit_warn(struct uf *f, const char *what);
 struct uf_ino *gb__uf_ino_find(const struct uf *f, uint64_t inum);
 size_t gb__uf_first_dent(const struct uf *f, uint64_t parent);

@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "ubifs.h"
+#include "util/vec.h"
 
 
 static const uint8_t uf_zeros[UF_ZERO_CHUNK];
@@ -215,11 +216,11 @@ static int uf_job_run(void *ctx, size_t i)
 static int uf_add_job(struct uf *f, struct uf_job **v, size_t *n, size_t *cap, size_t ino,
 		      const char *path, size_t len, size_t *ret_path)
 {
-	int r = gb__uf_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
+	int r = gb_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
 
 	if (r < 0)
 		return r;
-	r = gb__uf_grow((void **)v, cap, *n + 1, sizeof(**v));
+	r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
 	if (r < 0)
 		return r;
 	memcpy(f->paths + f->n_paths, path, len + 1);

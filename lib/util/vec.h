@@ -1,0 +1,27 @@
+/* Growing arrays and a set of 64-bit keys: the bookkeeping every hand-written
+ * filesystem parser needs (inode tables, directory entries, visited
+ * directories). */
+#ifndef GB_UTIL_VEC_H
+#define GB_UTIL_VEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Make *v hold at least `need` elements of `elem` bytes: the capacity
+ * doubles from 64. 0, or -GB_ENOMEM (also when the size overflows); *v and
+ * *cap are unchanged on failure. */
+int gb_grow(void **v, size_t *cap, size_t need, size_t elem);
+
+/* An open-addressing set of uint64_t keys (any value). Zero-initialise. */
+struct gb_u64set {
+	uint64_t *tab; /* key + 1, 0 = empty slot */
+	size_t n, cap;
+	bool has_max;  /* UINT64_MAX (stored as 0 + 1 would wrap) */
+};
+
+/* 1 when key was already there, 0 when it was added, or -GB_ENOMEM. */
+int gb_u64set_add(struct gb_u64set *s, uint64_t key);
+void gb_u64set_free(struct gb_u64set *s);
+
+#endif
