@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < MAX_PARTS && t->paths[i]; i++) {
 		const uint8_t *sep = find_sep(data, size);
 		size_t len = sep ? (size_t)(sep - data) : size;
-		if (!t->paths[i + 1] || i + 1 == MAX_PARTS)
+		if (i + 1 == MAX_PARTS || !t->paths[i + 1])
 			len = size; /* the last file takes the rest */
 		tar_add(&tar, t->paths[i], data, len);
 		if (len == size)
