@@ -22,6 +22,9 @@ Checks (each is one PASS/FAIL line):
   ('string', FMT, PATH, BYTES)        BYTES occur in an extracted file (PATH in a node of FMT,
                                       or any extracted file below nodes of FMT when PATH is None)
   ('filesize', FMT, N)                some extracted file below nodes of FMT has N bytes
+  ('region', FMT, OFF, SIZE)          a node of FMT reports a region (a carved part nothing
+                                      else claimed, e.g. an empty partition) at OFF of its
+                                      bytes with SIZE bytes
   ('trailing', FMT)                   the node of FMT is not an error and the bytes after it are
                                       reported (a region of the input reaching EOF, or a note
                                       mentioning trailing data)
@@ -412,6 +415,12 @@ SAMPLES = {
                              '/README2_link': 'subdir/README2.txt',
                              '/subdir/README_link': '../README.txt'}),
     ],
+    # one entry, type 0x83 at LBA 1, 9 sectors (7z l: one 4,608-byte partition); the other
+    # three entries are empty; the partition holds only zeros, so it stays a region
+    'mbr-binwalk-sample-linux-partition.img': [
+        ('node', 'mbr', {'offset': 0, 'status': {'ok'}, 'variant': 'dos'}),
+        ('region', 'mbr', 512, 4608),
+    ],
 }
 
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
@@ -422,7 +431,6 @@ NOT_YET = {
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
     'deb-fact-sample.deb': 'ar / Debian package container (data.tar.xz is checked by carving)',
-    'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }
 
 TYPE_CLASS = {'file': 'file', 'hardlink': 'file', 'dir': 'dir', 'symlink': 'symlink',
@@ -602,6 +610,14 @@ def do_check(res, label, rep, size, chk):
         res.check('%s: an extracted file of %d bytes below %s' % (label, want, '|'.join(
             fmts_of(fmt))), want in sizes, 'sizes seen: %s' % sorted(set(
                 s for s in sizes if isinstance(s, int)))[:8])
+    elif kind == 'region':
+        fmt, off, sz = chk[1], chk[2], chk[3]
+        ids = set(n['id'] for n in rep.of_format(fmts_of(fmt)))
+        regs = [r for r in rep.d.get('regions') or [] if r.get('node') in ids]
+        res.check('%s: a region of %d bytes at 0x%x of %s' % (label, sz, off, '|'.join(
+            fmts_of(fmt))), any(r.get('offset') == off and r.get('size') == sz for r in regs),
+            'regions seen: %s' % ', '.join('0x%x+%d' % (r.get('offset', 0), r.get('size', 0))
+                                          for r in regs[:6]))
     elif kind == 'trailing':
         fmt = chk[1]
         nodes = [n for n in rep.of_format(fmts_of(fmt)) if rep.abs_offset(n) == 0]
