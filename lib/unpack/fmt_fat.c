@@ -164,18 +164,26 @@ bool gb__fat_is_eoc(const struct fat_vol *v, uint32_t c)
 
 /* Stream `e->size` bytes from the chain starting at `first`, writing runs
  * of contiguous clusters at once. The chain is followed at most as many
- * steps as the size needs, so loops cannot hold it. */
+ * steps as the size needs and never more than the volume has clusters, so a
+ * loop cannot make a file larger than the data area. */
 int gb__fat_write_file(struct gb_unpack *u, const struct gb_span *in, const struct fat_vol *v,
 		       const struct gb_entry *e, uint32_t first)
 {
 	struct gb_wfile *f;
 	uint64_t left = e->size;
 	uint32_t c = first;
+	uint64_t steps = 0;
 	int status = 0, r;
 
 	r = gb_unpack_file_begin(u, e, &f);
 	if (r < 0)
 		return r;
+	if (left > (uint64_t)v->nclusters * v->csize) {
+		gb_unpack_warn(u, "%s: size %llu larger than the volume's data area: cut to it",
+			       e->path, (unsigned long long)left);
+		left = (uint64_t)v->nclusters * v->csize;
+		status = -GB_ECORRUPT;
+	}
 	if (left > 0 && !gb__fat_valid(v, c)) {
 		gb_unpack_warn(u, "%s: %llu bytes but first cluster %u is not a data cluster",
 			       e->path, (unsigned long long)left, c);
@@ -195,6 +203,13 @@ int gb__fat_write_file(struct gb_unpack *u, const struct gb_span *in, const stru
 			    !gb__fat_valid(v, next))
 				break;
 			run++;
+		}
+		steps += run;
+		if (steps > v->nclusters) {
+			gb_unpack_warn(u, "%s: cluster chain longer than the volume (loop at cluster "
+				       "%u): stopped", e->path, c);
+			status = -GB_ECORRUPT;
+			break;
 		}
 		want = (uint64_t)run * v->csize;
 		if (want > left)
