@@ -204,6 +204,19 @@ SAMPLES = {
         ('count', 'cpio', {'file': 12, 'dir': 13, 'symlink': 28, 'device': 3}),
         ('string', 'cpio', '/bin/busybox', b'BusyBox v1.33.1'),
     ],
+    # 7z l / 7z x: the five files below, sha256-identical to ours (rootfs.cpio.gz is the
+    # separate cpio sample, a962bf39...); the recursion reaches the initramfs' busybox
+    'fat12-floppinux-syslinux-boot-floppy.img': [
+        ('node', 'fat', {'offset': 0, 'status': {'ok'}, 'variant': 'fat12'}),
+        ('count', 'fat', {'file': 5, 'dir': 0, 'symlink': 0, 'device': 0}),
+        ('paths', 'fat', [('/ldlinux.sys', 60416), ('/ldlinux.c32', 119296),
+                          ('/syslinux.cfg', 111), ('/bzImage', 646480),
+                          ('/rootfs.cpio.gz', 617797)]),
+        ('node', 'gzip', {'source_endswith': '/rootfs.cpio.gz', 'status': {'ok'}}),
+        ('node', 'cpio', {'source_endswith': '/rootfs.cpio', 'status': {'ok'}}),
+        ('count', 'cpio', {'file': 12, 'dir': 13, 'symlink': 28, 'device': 3}),
+        ('string', 'cpio', '/bin/busybox', b'BusyBox v1.33.1 (2021-05-22 22:16:43 CEST)'),
+    ],
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': [
         # squashfs 2.0 BE; inodes stored, data in LZMA with props + dict (Broadcom): Debian's
         # unsquashfs and 7z list it but extract empty files. MANIFEST's 71 devices include
@@ -426,7 +439,6 @@ SAMPLES = {
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
     'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
-    'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
     'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
