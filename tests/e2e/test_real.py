@@ -122,6 +122,18 @@ SAMPLES = {
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.12.1 (2015-09-16 23:20:20 CST)'),
         ('string', 'squashfs', '/etc_ro/web/cgi-bin/upload.cgi', b'V7209'),
     ],
+    # TP-Link VxWorks: IMG0 headers at 0x14 and 0x40094; the bootrom (LZMA at 0x68C4) and the OS
+    # (LZMA at 0x40114) decode; the Wind River management filesystem at 0x12DC74 holds 185
+    # LZMA files (Python's lzma decodes each record: same sha256 as ours)
+    'vxworks-tplink-router-wr-lzma.fw': [
+        ('node', 'lzma', {'offset': 0x40114, 'status': {'ok'}}),
+        ('string', 'lzma', None, b'VxWorks5.5.1'),
+        ('string', 'lzma', None, b'Aug 24 2011'),
+        ('node', 'wrmemfs', {'offset': 0x12DC74, 'status': {'ok'}, 'variant': 'lzma'}),
+        ('count', 'wrmemfs', {'file': 185, 'dir': 0, 'symlink': 0, 'device': 0}),
+        ('paths', 'wrmemfs', [('/common.js', 15228), ('/css_help.css', 641), ('/menu.js', 8519),
+                              ('/WzdWlanTypeRpm.htm', 4944)]),
+    ],
     'arcadyan-obfuscated-firmware.bin': [
         ('node', 'arcadyan', {'offset': 0, 'status': {'ok'}}),
         ('filesize', 'arcadyan', 2813252),
@@ -438,7 +450,6 @@ SAMPLES = {
 
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
-    'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
     'yaffs2-be-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-fact-sample.yaffs2': 'YAFFS2',
     'yaffs2-le-binwalk-sample-yaffs-sources.yaffs2': 'YAFFS2',
