@@ -366,11 +366,33 @@ static void test_dos_hostile(void **state)
 	gb_scan_free(s);
 }
 
+static void test_fat_in_partition(void **state)
+{
+	struct gb_scan *s;
+	const struct gb_node *n;
+
+	(void)state;
+	if (!gbt_have_tool("sfdisk") || !gbt_have_tool("mkfs.fat") || !gbt_have_tool("mcopy"))
+		skip();
+	gbt_sh("rm -f mf.img && truncate -s 20M mf.img && "
+	       "printf 'label: dos\\nstart=2048, size=30000, type=6\\n' | sfdisk -q mf.img && "
+	       "mkfs.fat -F 16 --offset 2048 mf.img 15000 >/dev/null 2>&1 && "
+	       "head -c 40000 /dev/urandom > in.bin && "
+	       "MTOOLS_SKIP_CHECK=1 mcopy -i mf.img@@1M in.bin ::/in.bin");
+	s = gbt_scan("mf.img", "out");
+	n = child(s, "fat", "p1-fat16");
+	assert_int_equal(n->offset, 2048 * 512);
+	assert_int_equal(n->status, GB_STATUS_OK);
+	gbt_assert_file_matches(s, "fat", "/in.bin", "in.bin");
+	gb_scan_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sfdisk_dos),
 		cmocka_unit_test(test_sgdisk_gpt),
+		cmocka_unit_test(test_fat_in_partition),
 		cmocka_unit_test(test_gpt_4096),
 		cmocka_unit_test(test_gpt_hostile),
 		cmocka_unit_test(test_not_a_table),
