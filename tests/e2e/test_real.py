@@ -22,6 +22,9 @@ Checks (each is one PASS/FAIL line):
   ('string', FMT, PATH, BYTES)        BYTES occur in an extracted file (PATH in a node of FMT,
                                       or any extracted file below nodes of FMT when PATH is None)
   ('filesize', FMT, N)                some extracted file below nodes of FMT has N bytes
+  ('region', FMT, OFF, SIZE)          a node of FMT reports a region (a carved part nothing
+                                      else claimed, e.g. an empty partition) at OFF of its
+                                      bytes with SIZE bytes
   ('trailing', FMT)                   the node of FMT is not an error and the bytes after it are
                                       reported (a region of the input reaching EOF, or a note
                                       mentioning trailing data)
@@ -119,6 +122,18 @@ SAMPLES = {
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.12.1 (2015-09-16 23:20:20 CST)'),
         ('string', 'squashfs', '/etc_ro/web/cgi-bin/upload.cgi', b'V7209'),
     ],
+    # TP-Link VxWorks: IMG0 headers at 0x14 and 0x40094; the bootrom (LZMA at 0x68C4) and the OS
+    # (LZMA at 0x40114) decode; the Wind River management filesystem at 0x12DC74 holds 185
+    # LZMA files (Python's lzma decodes each record: same sha256 as ours)
+    'vxworks-tplink-router-wr-lzma.fw': [
+        ('node', 'lzma', {'offset': 0x40114, 'status': {'ok'}}),
+        ('string', 'lzma', None, b'VxWorks5.5.1'),
+        ('string', 'lzma', None, b'Aug 24 2011'),
+        ('node', 'wrmemfs', {'offset': 0x12DC74, 'status': {'ok'}, 'variant': 'lzma'}),
+        ('count', 'wrmemfs', {'file': 185, 'dir': 0, 'symlink': 0, 'device': 0}),
+        ('paths', 'wrmemfs', [('/common.js', 15228), ('/css_help.css', 641), ('/menu.js', 8519),
+                              ('/WzdWlanTypeRpm.htm', 4944)]),
+    ],
     'arcadyan-obfuscated-firmware.bin': [
         ('node', 'arcadyan', {'offset': 0, 'status': {'ok'}}),
         ('filesize', 'arcadyan', 2813252),
@@ -200,6 +215,19 @@ SAMPLES = {
         ('node', 'cpio', {}),
         ('count', 'cpio', {'file': 12, 'dir': 13, 'symlink': 28, 'device': 3}),
         ('string', 'cpio', '/bin/busybox', b'BusyBox v1.33.1'),
+    ],
+    # 7z l / 7z x: the five files below, sha256-identical to ours (rootfs.cpio.gz is the
+    # separate cpio sample, a962bf39...); the recursion reaches the initramfs' busybox
+    'fat12-floppinux-syslinux-boot-floppy.img': [
+        ('node', 'fat', {'offset': 0, 'status': {'ok'}, 'variant': 'fat12'}),
+        ('count', 'fat', {'file': 5, 'dir': 0, 'symlink': 0, 'device': 0}),
+        ('paths', 'fat', [('/ldlinux.sys', 60416), ('/ldlinux.c32', 119296),
+                          ('/syslinux.cfg', 111), ('/bzImage', 646480),
+                          ('/rootfs.cpio.gz', 617797)]),
+        ('node', 'gzip', {'source_endswith': '/rootfs.cpio.gz', 'status': {'ok'}}),
+        ('node', 'cpio', {'source_endswith': '/rootfs.cpio', 'status': {'ok'}}),
+        ('count', 'cpio', {'file': 12, 'dir': 13, 'symlink': 28, 'device': 3}),
+        ('string', 'cpio', '/bin/busybox', b'BusyBox v1.33.1 (2021-05-22 22:16:43 CEST)'),
     ],
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': [
         # squashfs 2.0 BE; inodes stored, data in LZMA with props + dict (Broadcom): Debian's
@@ -429,13 +457,16 @@ SAMPLES = {
                              '/README2_link': 'subdir/README2.txt',
                              '/subdir/README_link': '../README.txt'}),
     ],
+    # one entry, type 0x83 at LBA 1, 9 sectors (7z l: one 4,608-byte partition); the other
+    # three entries are empty; the partition holds only zeros, so it stays a region
+    'mbr-binwalk-sample-linux-partition.img': [
+        ('node', 'mbr', {'offset': 0, 'status': {'ok'}, 'variant': 'dos'}),
+        ('region', 'mbr', 512, 4608),
+    ],
 }
 
 # Later issues: the whole sample, or (for samples above) the part glassbox cannot reach yet.
 NOT_YET = {
-    'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
-    'fat12-floppinux-syslinux-boot-floppy.img': 'FAT12',
-    'mbr-binwalk-sample-linux-partition.img': 'MBR partition table',
 }
 
 TYPE_CLASS = {'file': 'file', 'hardlink': 'file', 'dir': 'dir', 'symlink': 'symlink',
@@ -615,6 +646,14 @@ def do_check(res, label, rep, size, chk):
         res.check('%s: an extracted file of %d bytes below %s' % (label, want, '|'.join(
             fmts_of(fmt))), want in sizes, 'sizes seen: %s' % sorted(set(
                 s for s in sizes if isinstance(s, int)))[:8])
+    elif kind == 'region':
+        fmt, off, sz = chk[1], chk[2], chk[3]
+        ids = set(n['id'] for n in rep.of_format(fmts_of(fmt)))
+        regs = [r for r in rep.d.get('regions') or [] if r.get('node') in ids]
+        res.check('%s: a region of %d bytes at 0x%x of %s' % (label, sz, off, '|'.join(
+            fmts_of(fmt))), any(r.get('offset') == off and r.get('size') == sz for r in regs),
+            'regions seen: %s' % ', '.join('0x%x+%d' % (r.get('offset', 0), r.get('size', 0))
+                                          for r in regs[:6]))
     elif kind == 'trailing':
         fmt = chk[1]
         nodes = [n for n in rep.of_format(fmts_of(fmt)) if rep.abs_offset(n) == 0]
