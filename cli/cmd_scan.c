@@ -20,7 +20,7 @@ static void scan_usage(void)
 		"                     [--no-audit] [--wordlist FILE] [--crack-budget MS] [--rules PATH]...\n"
 		"                     [--no-default-rules] [--analyzers LIST]"
 		" [--vulndb PATH] [--fail-on SEVERITY] [--no-sandbox]\n"
-				"\n"
+		"\n"
 		"Unpacks IMAGE recursively into OUTDIR (default ./glassbox-out/<image-name>/):\n"
 		"OUTDIR/extracted/ mirrors the nesting, OUTDIR/report.json is the inventory.\n"
 		"\n"
@@ -37,9 +37,7 @@ static void scan_usage(void)
 		"      --max-total-bytes S bytes written in all (default 16G)\n"
 		"      --max-ratio N       expansion ratio of one stream past 64M (default 250)\n"
 		"      --no-audit          unpack and inventory only, no analyzers\n"
-		"      --analyzers LIST    run only these analyzers (comma-separated: fsperms, keys,\n"
-		"                          services, accounts, elf, certs, components, secrets,\n"
-		"                          webcmd, yara)\n"
+		"      --analyzers LIST    run only these analyzers (comma-separated, see below)\n"
 		"      --wordlist FILE     extra passwords to try on every password hash\n"
 		"      --crack-budget MS   estimated CPU per hash for the built-in candidates\n"
 		"                          (default 1000; at least 8 are always tried)\n"
@@ -49,7 +47,11 @@ static void scan_usage(void)
 		"      --fail-on SEVERITY  exit 1 when a finding is at or above SEVERITY\n"
 		"                          (critical, high, medium, low, info)\n"
 		"      --no-sandbox        do not confine the process (debugging only)\n"
-		"SIZE takes K, M, G, T suffixes (powers of 1024).\n");
+		"SIZE takes K, M, G, T suffixes (powers of 1024).\n"
+		"Analyzers:");
+	for (size_t i = 0; gb_analyzer_name(i); i++)
+		fprintf(stderr, " %s", gb_analyzer_name(i));
+	fprintf(stderr, "\n");
 }
 
 enum {
