@@ -273,7 +273,7 @@ static int read_dir_header(struct lg *img, uint64_t *left, uint32_t *count, uint
 
 	if (*left < n)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->dir, b, n);
+	r = sqm_read(&img->dir, b, n);
 	if (r < 0)
 		return r;
 	*left -= n;
@@ -291,14 +291,14 @@ static int read_dirent(struct lg *img, size_t pos, uint64_t *left, uint32_t *iof
 
 	if (*left < n)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->dir, b, n);
+	r = sqm_read(&img->dir, b, n);
 	if (r < 0)
 		return r;
 	*ioff = (uint32_t)lg_bits(b, 0, 13, img->sb.be);
 	*nlen = (size_t)lg_bits(b, 16, 8, img->sb.be) + 1;
 	if (*left - n < *nlen)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->dir, img->path + pos, *nlen);
+	r = sqm_read(&img->dir, img->path + pos, *nlen);
 	if (r < 0)
 		return r;
 	img->path[pos + *nlen] = '\0';
@@ -322,7 +322,7 @@ static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, uns
 		img->path[plen] = '/';
 	r = gb_add_u64(img->sb.dir_start, dir->dir_start, &at);
 	if (r == 0)
-		r = lg_mr_seek(&img->dir, at, dir->dir_off);
+		r = sqm_seek(&img->dir, at, dir->dir_off);
 	while (r == 0 && left > 0) {
 		uint64_t save_blk;
 		size_t save_off, nlen;
@@ -336,13 +336,13 @@ static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, uns
 		if (r < 0)
 			break;
 		in_hdr--;
-		save_blk = img->dir.cur->blk;
-		save_off = img->dir.off;
+		save_blk = sqm_blk(&img->dir);
+		save_off = sqm_off(&img->dir);
 		r = visit(img, blk << 16 | ioff, pos + nlen, depth);
 		if (r < 0)
 			return r;
 		img->path[plen] = plen ? '/' : '\0';
-		r = lg_mr_seek(&img->dir, save_blk, save_off);
+		r = sqm_seek(&img->dir, save_blk, save_off);
 	}
 	img->path[plen] = '\0';
 	if (r < 0)

@@ -1,4 +1,4 @@
-/* squashfs 2.x/3.x: metadata blocks, inodes, uid/gid tables and regular
+/* squashfs 2.x/3.x: metadata readers (over squashfs_meta.c), inodes, uid/gid tables and regular
  * file data (block lists, data blocks, fragments). Layouts: squashfs_legacy.c.
  * Every read goes through the span helpers or a metadata reader bounded to its
  * table; block sizes are checked against the superblock's block size before
@@ -57,103 +57,26 @@ void lg_warn(struct lg *img, const char *path, const char *what)
 		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
 }
 
-void lg_mr_init(struct lmr *m, struct lg *img, uint64_t lo, uint64_t hi)
+/* Metadata blocks decode with the image's decoder (any method, min 1 byte). */
+static long meta_decode(void *ctx, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
-	m->img = img;
-	m->lo = lo;
-	m->hi = hi;
-	m->cur = NULL;
-	m->off = 0;
-	m->victim = 0;
-	for (unsigned i = 0; i < MR_SLOTS; i++)
-		m->slot[i].blk = UINT64_MAX;
+	return sqc_decode(ctx, in, n, out, cap, 1);
 }
 
-static int mr_load(struct lmr *m, uint64_t at)
+/* A metadata reader over [lo, hi): headers in the image's order, followed by a
+ * marker byte when the image has SQUASHFS_CHECK set. */
+void lg_mr_init(struct sqm_reader *m, struct lg *img, uint64_t lo, uint64_t hi)
 {
-	struct lg *img = m->img;
-	unsigned hl = lg_meta_hdr_len(&img->sb);
-	struct lslot *sl;
-	const uint8_t *p;
-	uint32_t hdr, len;
-	long r;
+	struct sqm_params par = {
+		.hdr_be = img->sb.be,
+		.hdr_len = lg_meta_hdr_len(&img->sb),
+		.slots = MR_SLOTS,
+		.decode = meta_decode,
+		.ctx = &img->comp,
+	};
 
-	for (unsigned i = 0; i < MR_SLOTS; i++) {
-		if (m->slot[i].blk == at && at != UINT64_MAX) {
-			m->cur = &m->slot[i];
-			m->off = 0;
-			return 0;
-		}
-	}
-	m->cur = NULL;
-	if (at < m->lo || at >= m->hi)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, at, 2);
-	if (!p)
-		return -GB_ETRUNC;
-	hdr = (uint32_t)lg_rdn(p, 2, img->sb.be);
-	len = hdr & 0x7FFF;
-	if (len == 0 || len > META_SIZE || len + hl > m->hi - at)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, at + hl, len);
-	if (!p)
-		return -GB_ETRUNC;
-	sl = &m->slot[m->victim];
-	m->victim = (m->victim + 1) % MR_SLOTS;
-	sl->blk = UINT64_MAX;
-	if (hdr & 0x8000) {
-		sl->data = p;
-		sl->used = len;
-	} else {
-		r = sqc_decode(&img->comp, p, len, sl->buf, META_SIZE, 1);
-		if (r <= 0)
-			return -GB_ECORRUPT;
-		sl->data = sl->buf;
-		sl->used = (size_t)r;
-	}
-	sl->blk = at;
-	sl->next = at + hl + len;
-	m->cur = sl;
-	m->off = 0;
-	return 0;
+	sqm_init(m, &img->in, lo, hi, &par);
 }
-
-int lg_mr_seek(struct lmr *m, uint64_t at, size_t off)
-{
-	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
-
-	if (r < 0)
-		return r;
-	if (off > m->cur->used)
-		return -GB_ECORRUPT;
-	m->off = off;
-	return 0;
-}
-
-int lg_mr_read(struct lmr *m, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-
-	while (n > 0) {
-		size_t k;
-
-		if (!m->cur)
-			return -GB_ECORRUPT;
-		if (m->off == m->cur->used) {
-			int r = mr_load(m, m->cur->next);
-
-			if (r < 0)
-				return r;
-		}
-		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
-		memcpy(d, m->cur->data + m->off, k);
-		m->off += k;
-		d += k;
-		n -= k;
-	}
-	return 0;
-}
-
 
 static unsigned inode_size(unsigned major, unsigned type)
 {
@@ -249,9 +172,9 @@ int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino)
 
 	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
 		return -GB_ECORRUPT;
-	r = lg_mr_seek(&img->ino, at, ref & 0xFFFF);
+	r = sqm_seek(&img->ino, at, ref & 0xFFFF);
 	if (r == 0)
-		r = lg_mr_read(&img->ino, b, base);
+		r = sqm_read(&img->ino, b, base);
 	if (r < 0)
 		return r;
 	memset(ino, 0, sizeof(*ino));
@@ -262,7 +185,7 @@ int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino)
 	need = inode_size(sb->major, ino->type);
 	if (need == 0)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->ino, b + base, need - base);
+	r = sqm_read(&img->ino, b + base, need - base);
 	if (r < 0)
 		return r;
 	if (sb->major == 3)
@@ -339,9 +262,9 @@ static int load_frag(struct lg *img, uint32_t idx)
 	if (!p)
 		return -GB_ETRUNC;
 	ptr = lg_rdn(p, ps, sb->be);
-	r = lg_mr_seek(&img->frag, ptr, (idx % per) * es);
+	r = sqm_seek(&img->frag, ptr, (idx % per) * es);
 	if (r == 0)
-		r = lg_mr_read(&img->frag, b, es);
+		r = sqm_read(&img->frag, b, es);
 	if (r < 0)
 		return r;
 	start = lg_rdn(b, ps, sb->be);
@@ -420,7 +343,7 @@ static int put_data(struct lg *img, const struct lg_inode *ino, struct gb_wfile 
 			uint64_t n = ino->nblocks - i < LIST_BATCH ? ino->nblocks - i : LIST_BATCH;
 
 			img->why = "block list unreadable";
-			r = lg_mr_read(&img->ino, raw, 4 * n);
+			r = sqm_read(&img->ino, raw, 4 * n);
 			if (r < 0)
 				break;
 		}
@@ -466,7 +389,7 @@ int lg_emit_symlink(struct lg *img, const struct lg_inode *ino, struct gb_entry 
 	char target[65536];
 	int r;
 
-	r = lg_mr_read(&img->ino, target, ino->link_len);
+	r = sqm_read(&img->ino, target, ino->link_len);
 	if (r < 0) {
 		lg_warn(img, e->path, "symlink target unreadable");
 		return 0;

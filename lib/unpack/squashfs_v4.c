@@ -219,11 +219,11 @@ int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 
 
 
-static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ext,
+static int read_file_inode(struct sqm_reader *m, const struct sq_super *sb, bool ext,
 			   struct sq_inode *ino)
 {
 	uint8_t b[40];
-	int r = sq4_mr_read(m, b, ext ? 40 : 16);
+	int r = sqm_read(m, b, ext ? 40 : 16);
 
 	if (r < 0)
 		return r;
@@ -241,13 +241,13 @@ static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ex
 	ino->nblocks = ino->size >> sb->block_log;
 	if ((ino->size & (sb->block_size - 1)) && ino->frag == NO_FRAG)
 		ino->nblocks++;
-	ino->list_blk = m->cur->blk;
-	ino->list_off = (uint32_t)m->off;
+	ino->list_blk = sqm_blk(m);
+	ino->list_off = (uint32_t)sqm_off(m);
 	return 0;
 }
 
 /* Read the inode at `ref` (reader over the inode table). */
-static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref,
+static int read_inode(struct sqm_reader *m, const struct sq_super *sb, uint64_t ref,
 		      struct sq_inode *ino)
 {
 	uint8_t b[24];
@@ -256,9 +256,9 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 
 	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
 		return -GB_ECORRUPT;
-	r = sq4_mr_seek(m, at, ref & 0xFFFF);
+	r = sqm_seek(m, at, ref & 0xFFFF);
 	if (r == 0)
-		r = sq4_mr_read(m, b, 16);
+		r = sqm_read(m, b, 16);
 	if (r < 0)
 		return r;
 	memset(ino, 0, sizeof(*ino));
@@ -269,13 +269,13 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 	ino->mtime = rd32(b + 8, sb->be);
 	switch (ino->type) {
 	case INO_DIR:
-		r = sq4_mr_read(m, b, 16);
+		r = sqm_read(m, b, 16);
 		ino->dir_blk = rd32(b, sb->be);
 		ino->dir_size = rd16(b + 8, sb->be);
 		ino->dir_off = rd16(b + 10, sb->be);
 		break;
 	case INO_LDIR:
-		r = sq4_mr_read(m, b, 24);
+		r = sqm_read(m, b, 24);
 		ino->dir_size = rd32(b + 4, sb->be);
 		ino->dir_blk = rd32(b + 8, sb->be);
 		ino->dir_off = rd16(b + 18, sb->be);
@@ -285,14 +285,14 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 		return read_file_inode(m, sb, ino->type == INO_LFILE, ino);
 	case INO_SLINK:
 	case INO_LSLINK:
-		r = sq4_mr_read(m, b, 8);
+		r = sqm_read(m, b, 8);
 		ino->target_len = rd32(b + 4, sb->be);
 		break;
 	case INO_BDEV:
 	case INO_CDEV:
 	case INO_LBDEV:
 	case INO_LCDEV:
-		r = sq4_mr_read(m, b, 8);
+		r = sqm_read(m, b, 8);
 		ino->devno = rd32(b + 4, sb->be);
 		break;
 	case INO_FIFO:
@@ -312,7 +312,7 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 {
 	const struct sq_super *sb = &img->sb;
-	struct mreader *m = malloc(sizeof(*m));
+	struct sqm_reader *m = malloc(sizeof(*m));
 	uint32_t n = sb->id_count;
 	int r = 0;
 
@@ -329,9 +329,9 @@ static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 
 		r = rd_ptr(&img->in, sb->id_start + (i / 2048) * 8ULL, sb->be, &at);
 		if (r == 0)
-			r = sq4_mr_seek(m, at, 0);
+			r = sqm_seek(m, at, 0);
 		if (r == 0)
-			r = sq4_mr_read(m, raw, 4ULL * k);
+			r = sqm_read(m, raw, 4ULL * k);
 		for (uint32_t j = 0; r == 0 && j < k; j++)
 			img->ids[i + j] = rd32(raw + 4 * j, sb->be);
 	}
@@ -386,7 +386,7 @@ static int emit_symlink(struct sq_walk *w, struct sq_inode *ino, struct gb_entry
 	target = malloc(ino->target_len + 1);
 	if (!target)
 		return -GB_ENOMEM;
-	r = sq4_mr_read(&w->ino, target, ino->target_len);
+	r = sqm_read(&w->ino, target, ino->target_len);
 	if (r < 0) {
 		free(target);
 		sq4_img_warn(w->img, e->path, "symlink target unreadable");
@@ -477,14 +477,14 @@ static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *
 
 	if (*left < 8)
 		return -GB_ECORRUPT;
-	r = sq4_mr_read(&w->dir, b, 8);
+	r = sqm_read(&w->dir, b, 8);
 	if (r < 0)
 		return r;
 	*ioff = rd16(b, w->img->sb.be);
 	*nlen = (size_t)rd16(b + 6, w->img->sb.be) + 1;
 	if (*nlen > NAME_MAX_LEN || *left - 8 < *nlen)
 		return -GB_ECORRUPT;
-	r = sq4_mr_read(&w->dir, w->path + pos, *nlen);
+	r = sqm_read(&w->dir, w->path + pos, *nlen);
 	if (r < 0)
 		return r;
 	w->path[pos + *nlen] = '\0';
@@ -510,7 +510,7 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		w->path[plen] = '/';
 	r = gb_add_u64(sb->dir_start, dir->dir_blk, &at);
 	if (r == 0)
-		r = sq4_mr_seek(&w->dir, at, dir->dir_off);
+		r = sqm_seek(&w->dir, at, dir->dir_off);
 	while (r == 0 && left > 0) {
 		uint8_t b[12];
 		uint64_t save_blk;
@@ -520,7 +520,7 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		if (in_hdr == 0) {
 			if (left < 12)
 				break;
-			r = sq4_mr_read(&w->dir, b, 12);
+			r = sqm_read(&w->dir, b, 12);
 			if (r < 0)
 				break;
 			in_hdr = rd32(b, sb->be) + 1;
@@ -534,13 +534,13 @@ static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, 
 		if (r < 0)
 			break;
 		in_hdr--;
-		save_blk = w->dir.cur->blk;
-		save_off = w->dir.off;
+		save_blk = sqm_blk(&w->dir);
+		save_off = sqm_off(&w->dir);
 		r = visit(w, hdr_blk << 16 | ioff, pos + nlen, depth);
 		if (r < 0)
 			return r;
 		w->path[plen] = plen ? '/' : '\0';
-		r = sq4_mr_seek(&w->dir, save_blk, save_off);
+		r = sqm_seek(&w->dir, save_blk, save_off);
 	}
 	w->path[plen] = '\0';
 	if (r < 0)

@@ -1,7 +1,7 @@
 /* squashfs 4.0 I/O: the libsquashfs glue (a read-only sqfs_file_t over the
  * mapped image, LZO over liblzo2 and LZMA over squashfs_legacy_comp.c, which
- * libsquashfs leaves out or reads too strictly), the metadata block reader,
- * and the regular files, extracted in parallel straight from the mapped
+ * libsquashfs leaves out or reads too strictly), the metadata readers over
+ * squashfs_meta.c, and the regular files, extracted in parallel straight from the mapped
  * image, each worker with its own decompressor. Layout: squashfs_v4.c.
  */
 #include <stdlib.h>
@@ -151,104 +151,27 @@ void sq4_img_warn(struct sq_img *img, const char *path, const char *what)
 		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
 }
 
-void sq4_mr_init(struct mreader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
-		    uint64_t lo, uint64_t hi)
+static long meta_decode(void *ctx, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
-	m->img = img;
-	m->cmp = cmp;
-	m->lo = lo;
-	m->hi = hi;
-	m->cur = NULL;
-	m->off = 0;
-	m->victim = 0;
-	for (unsigned i = 0; i < MR_SLOTS; i++)
-		m->slot[i].blk = NO_TABLE;
+	sqfs_compressor_t *cmp = ctx;
+
+	return cmp->do_block(cmp, in, (sqfs_u32)n, out, (sqfs_u32)cap);
 }
 
-/* Make the block at `at` current, offset 0. */
-static int mr_load(struct mreader *m, uint64_t at)
+void sq4_mr_init(struct sqm_reader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
+		 uint64_t lo, uint64_t hi)
 {
-	struct mslot *sl;
-	const uint8_t *p;
-	uint16_t hdr;
-	uint32_t len;
-	sqfs_s32 r;
+	struct sqm_params par = {
+		.hdr_be = img->sb.meta_be,
+		.hdr_len = 2,
+		.slots = MR_SLOTS,
+		.decode = meta_decode,
+		.ctx = cmp,
+	};
 
-	for (unsigned i = 0; i < MR_SLOTS; i++) {
-		if (m->slot[i].blk == at && at != NO_TABLE) {
-			m->cur = &m->slot[i];
-			m->off = 0;
-			return 0;
-		}
-	}
-	m->cur = NULL;
-	if (at < m->lo || at >= m->hi)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&m->img->in, at, 2);
-	if (!p)
-		return -GB_ETRUNC;
-	hdr = rd16(p, m->img->sb.meta_be);
-	len = hdr & 0x7FFF;
-	if (len == 0 || len > META_SIZE || len + 2 > m->hi - at)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&m->img->in, at + 2, len);
-	if (!p)
-		return -GB_ETRUNC;
-	sl = &m->slot[m->victim];
-	m->victim = (m->victim + 1) % MR_SLOTS;
-	sl->blk = NO_TABLE;
-	if (hdr & 0x8000) {
-		sl->data = p;
-		sl->used = len;
-	} else {
-		r = m->cmp->do_block(m->cmp, p, len, sl->buf, META_SIZE);
-		if (r <= 0)
-			return -GB_ECORRUPT;
-		sl->data = sl->buf;
-		sl->used = (size_t)r;
-	}
-	sl->blk = at;
-	sl->next = at + 2 + len;
-	m->cur = sl;
-	m->off = 0;
-	return 0;
+	sqm_init(m, &img->in, lo, hi, &par);
 }
 
-int sq4_mr_seek(struct mreader *m, uint64_t at, size_t off)
-{
-	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
-
-	if (r < 0)
-		return r;
-	if (off > m->cur->used)
-		return -GB_ECORRUPT;
-	m->off = off;
-	return 0;
-}
-
-int sq4_mr_read(struct mreader *m, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-	int r;
-
-	while (n > 0) {
-		size_t k;
-
-		if (!m->cur)
-			return -GB_ECORRUPT;
-		if (m->off == m->cur->used) {
-			r = mr_load(m, m->cur->next);
-			if (r < 0)
-				return r;
-		}
-		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
-		memcpy(d, m->cur->data + m->off, k);
-		m->off += k;
-		d += k;
-		n -= k;
-	}
-	return 0;
-}
 /* --- regular files, in parallel ----------------------------------------- */
 
 struct sq_job {
@@ -261,7 +184,7 @@ struct sq_job {
 struct sq_worker {
 	struct sq_img *img;
 	sqfs_compressor_t *cmp;
-	struct mreader list, frag; /* block size lists, fragment table */
+	struct sqm_reader list, frag; /* block size lists, fragment table */
 	uint8_t *blk, *fbuf;       /* one data block, one fragment block */
 	const uint8_t *fdata;      /* the current fragment block's bytes */
 	uint32_t fcur;             /* its index, NO_FRAG: none */
@@ -288,9 +211,9 @@ static int load_frag(struct sq_worker *wk, uint32_t idx)
 		return -GB_ECORRUPT;
 	r = rd_ptr(&img->in, img->sb.frag_start + (idx / 512) * 8ULL, img->sb.be, &ptr);
 	if (r == 0)
-		r = sq4_mr_seek(&wk->frag, ptr, (idx % 512) * 16);
+		r = sqm_seek(&wk->frag, ptr, (idx % 512) * 16);
 	if (r == 0)
-		r = sq4_mr_read(&wk->frag, b, 16);
+		r = sqm_read(&wk->frag, b, 16);
 	if (r < 0)
 		return r;
 	start = rd64(b, img->sb.be);
@@ -364,7 +287,7 @@ static int put_data(struct sq_worker *wk, const struct sq_ent *e, struct gb_wfil
 	int r;
 
 	wk->why = "block list unreadable";
-	r = sq4_mr_seek(&wk->list, e->list_blk, e->list_off);
+	r = sqm_seek(&wk->list, e->list_blk, e->list_off);
 	for (uint64_t i = 0; r == 0 && i < e->nblocks; i++) {
 		uint32_t k = i % LIST_BATCH;
 		uint32_t expect = left < bs ? (uint32_t)left : bs;
@@ -373,7 +296,7 @@ static int put_data(struct sq_worker *wk, const struct sq_ent *e, struct gb_wfil
 			uint64_t n = e->nblocks - i < LIST_BATCH ? e->nblocks - i : LIST_BATCH;
 
 			wk->why = "block list unreadable";
-			r = sq4_mr_read(&wk->list, words, 4 * n);
+			r = sqm_read(&wk->list, words, 4 * n);
 			if (r < 0)
 				break;
 		}
