@@ -6,6 +6,7 @@
 #define GB_UNPACK_SQUASHFS_LEGACY_H
 
 #include "squashfs_int.h"
+#include "squashfs_common.h"
 #include "squashfs_meta.h"
 #include "util/vec.h"
 
@@ -16,7 +17,7 @@
 #define BLK_UNCOMPRESSED (1U << 24)
 #define BLK_SIZE_MASK 0xFFFFFFU
 #define GUID_SAME 255
-#define DEPTH_MAX 256
+#define DEPTH_MAX SQFS_DEPTH_MAX
 #define NAME_MAX_LEN 256
 #define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
 #define WARN_MAX 32

@@ -165,14 +165,6 @@ static const char *comp_name(unsigned id)
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "?";
 }
 
-static bool zero_bytes(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* An LZMA image whose first inode block is not lzma-alone (Ralink SDKs). */
 static bool lzma_vendor(const struct gb_span *in, const struct sq_super *sb)
 {
@@ -186,7 +178,7 @@ static bool lzma_vendor(const struct gb_span *in, const struct sq_super *sb)
 int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 {
 	struct sq_super sb;
-	uint64_t size, padded;
+	uint64_t size;
 	bool truncated;
 
 	if (read_super(in, &sb) < 0)
@@ -203,12 +195,7 @@ int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 	}
 	if (!first_meta_ok(in, &sb))
 		return -GB_ENOTFOUND;
-	truncated = sb.bytes_used > in->n;
-	size = truncated ? in->n : sb.bytes_used;
-	padded = (sb.bytes_used + 4095) & ~4095ULL;
-	if (!truncated && padded <= in->n &&
-	    zero_bytes(in->p + sb.bytes_used, (size_t)(padded - sb.bytes_used)))
-		size = padded;
+	size = sqfs_image_size(in, sb.bytes_used, &truncated);
 	memset(ret, 0, sizeof(*ret));
 	ret->size = size;
 	ret->confidence = truncated ? GB_CONF_MEDIUM : GB_CONF_HIGH;
@@ -400,10 +387,21 @@ static int emit_symlink(struct sq_walk *w, struct sq_inode *ino, struct gb_entry
 }
 
 static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, unsigned depth);
+static int read_dir_header(void *ctx, uint64_t *left, uint32_t *count, uint64_t *blk);
+static int read_dirent(void *ctx, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen);
+static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth);
+
+static void warn_cb(void *ctx, const char *path, const char *what)
+{
+	sq4_img_warn(((struct sq_walk *)ctx)->img, path, what);
+}
+
+static const struct sqfs_dir_ops dir_ops = {read_dir_header, read_dirent, visit, warn_cb};
 
 /* Record one directory entry (the inode at `ref`, path in w->path). */
-static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
+static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth)
 {
+	struct sq_walk *w = ctx;
 	struct sq_img *img = w->img;
 	struct sq_inode ino;
 	struct gb_entry e;
@@ -427,21 +425,8 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 	case INO_DIR:
 	case INO_LDIR:
 		e.type = GB_FT_DIR;
-		r = gb_unpack_entry(img->u, &e);
-		if (r < 0)
-			return r;
-		r = gb_u64set_add(&w->seen, ref);
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			sq4_img_warn(img, w->path, "directory appears twice (loop), not descended");
-			return 0;
-		}
-		if (depth >= DEPTH_MAX) {
-			sq4_img_warn(img, w->path, "directories nested too deep, not descended");
-			return 0;
-		}
-		return walk_dir(w, &ino, plen, depth + 1);
+		r = sqfs_enter_dir(&dir_ops, w, img->u, &e, &w->seen, ref, depth);
+		return r <= 0 ? r : walk_dir(w, &ino, plen, depth + 1);
 	case INO_FILE:
 	case INO_LFILE:
 		return add_file(w, &ino, &e, plen);
@@ -468,10 +453,30 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 	}
 }
 
-/* Read one directory entry; its name is appended to w->path at `pos`. */
-static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *ioff,
-		       size_t *nlen)
+/* One listing header (12 bytes: count - 1, inode block, inode number). */
+static int read_dir_header(void *ctx, uint64_t *left, uint32_t *count, uint64_t *blk)
 {
+	struct sq_walk *w = ctx;
+	uint8_t b[12];
+	int r;
+
+	if (*left < 12)
+		return 1;
+	r = sqm_read(&w->dir, b, 12);
+	if (r < 0)
+		return r;
+	*count = rd32(b, w->img->sb.be) + 1;
+	*blk = rd32(b + 4, w->img->sb.be);
+	*left -= 12;
+	if (*count == 0 || *count > DIR_MAX_COUNT)
+		return -GB_ECORRUPT;
+	return 0;
+}
+
+/* Read one directory entry; its name is appended to w->path at `pos`. */
+static int read_dirent(void *ctx, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen)
+{
+	struct sq_walk *w = ctx;
 	uint8_t b[8];
 	int r;
 
@@ -493,59 +498,13 @@ static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *
 }
 
 /* Walk a directory listing; w->path[0..plen) is the directory's path ("" for
- * the root). The listing reader is shared by all levels: its position is
- * saved around each child and restored after it. */
+ * the root). */
 static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, unsigned depth)
 {
-	const struct sq_super *sb = &w->img->sb;
-	size_t pos = plen ? plen + 1 : 0;
-	uint64_t left, at, hdr_blk = 0;
-	uint32_t in_hdr = 0;
-	int r;
-
 	if (dir->dir_size <= 3)
 		return 0;
-	left = dir->dir_size - 3;
-	if (plen)
-		w->path[plen] = '/';
-	r = gb_add_u64(sb->dir_start, dir->dir_blk, &at);
-	if (r == 0)
-		r = sqm_seek(&w->dir, at, dir->dir_off);
-	while (r == 0 && left > 0) {
-		uint8_t b[12];
-		uint64_t save_blk;
-		size_t save_off, nlen;
-		uint16_t ioff;
-
-		if (in_hdr == 0) {
-			if (left < 12)
-				break;
-			r = sqm_read(&w->dir, b, 12);
-			if (r < 0)
-				break;
-			in_hdr = rd32(b, sb->be) + 1;
-			hdr_blk = rd32(b + 4, sb->be);
-			left -= 12;
-			if (in_hdr == 0 || in_hdr > DIR_MAX_COUNT)
-				r = -GB_ECORRUPT;
-			continue;
-		}
-		r = read_dirent(w, pos, &left, &ioff, &nlen);
-		if (r < 0)
-			break;
-		in_hdr--;
-		save_blk = sqm_blk(&w->dir);
-		save_off = sqm_off(&w->dir);
-		r = visit(w, hdr_blk << 16 | ioff, pos + nlen, depth);
-		if (r < 0)
-			return r;
-		w->path[plen] = plen ? '/' : '\0';
-		r = sqm_seek(&w->dir, save_blk, save_off);
-	}
-	w->path[plen] = '\0';
-	if (r < 0)
-		sq4_img_warn(w->img, plen ? w->path : "/", "directory listing corrupt or truncated");
-	return 0;
+	return sqfs_walk_listing(&dir_ops, w, &w->dir, w->path, plen, w->img->sb.dir_start,
+				 dir->dir_blk, dir->dir_off, dir->dir_size - 3, depth);
 }
 /* --- unpack --------------------------------------------------------------- */
 
@@ -563,12 +522,7 @@ static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_s
 				      "squashfs: corrupt superblock (%s): %u inodes, bytes_used %llu",
 				      super_problem(sb), sb->inode_count,
 				      (unsigned long long)sb->bytes_used);
-	img->in = *in;
-	if (img->in.n > sb->bytes_used)
-		img->in.n = (size_t)sb->bytes_used;
-	else if (img->in.n < sb->bytes_used)
-		gb_unpack_warn(u, "squashfs: image truncated: bytes_used is %llu, %zu bytes present",
-			       (unsigned long long)sb->bytes_used, in->n);
+	img->in = sqfs_cut_image(u, in, sb->bytes_used);
 	img->dir_end = sb->bytes_used;
 	ends[0] = sb->id_start;
 	ends[1] = sb->frag_start;

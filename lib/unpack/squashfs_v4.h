@@ -10,6 +10,7 @@
 #include <sqfs/io.h>
 
 #include "squashfs_int.h"
+#include "squashfs_common.h"
 #include "squashfs_meta.h"
 #include "util/vec.h"
 
@@ -20,7 +21,7 @@
 #define BLK_UNCOMPRESSED (1U << 24)
 #define BLK_SIZE_MASK 0xFFFFFFU
 #define DIR_MAX_COUNT 256  /* entries under one directory header */
-#define DEPTH_MAX 256      /* directory nesting we descend into */
+#define DEPTH_MAX SQFS_DEPTH_MAX /* directory nesting we descend into */
 #define NAME_MAX_LEN 256
 #define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
 #define LINK_MAX_LEN 65536 /* longest symlink target we read */
