@@ -17,6 +17,10 @@
 #include "util/vec.h"
 
 #define SQFS_DEPTH_MAX 256 /* directory nesting we descend into */
+#define SQFS_NO_FRAG 0xFFFFFFFFU
+#define SQFS_BLK_UNCOMPRESSED (1U << 24) /* in a data block's size word */
+#define SQFS_BLK_SIZE_MASK 0xFFFFFFU
+#define SQFS_LIST_BATCH 256              /* block size words read at once */
 
 /* The bytes a probe claims: bytes_used, plus mksquashfs' zero padding to
  * 4 KiB when it is there, or what is present of a truncated image. */
@@ -52,5 +56,38 @@ int sqfs_enter_dir(const struct sqfs_dir_ops *ops, void *ctx, struct gb_unpack *
 int sqfs_walk_listing(const struct sqfs_dir_ops *ops, void *ctx, struct sqm_reader *dir,
 		      char *path, size_t plen, uint64_t dir_start, uint64_t blk, size_t off,
 		      uint64_t left, unsigned depth);
+
+/* --- regular file data ---------------------------------------------------
+ * A file is `nblocks` data blocks from `start` (sizes in a block list of u32
+ * words in the metadata), the last one, when shorter than a block, possibly
+ * at `frag_off` of fragment block `frag` instead. */
+
+struct sqfs_file {
+	uint64_t size, start, nblocks;
+	uint32_t frag, frag_off;
+};
+
+/* One reader's (or worker's) data state: the image, a block and a fragment
+ * block buffer, the decoder, and what went wrong with the current file. */
+struct sqfs_data {
+	struct gb_span in;
+	uint32_t block_size;
+	uint8_t *blk, *fbuf;
+	sqm_decode_fn decode;
+	void *dctx;
+	/* the fragment table entry `idx`: block start and size word */
+	int (*frag_entry)(void *ctx, uint32_t idx, uint64_t *start, uint32_t *word);
+	void *fctx;
+	const uint8_t *fdata; /* the current fragment block's bytes */
+	uint32_t fcur;        /* its index, SQFS_NO_FRAG: none */
+	size_t fused;
+	const char *why;      /* what went wrong with the current file */
+	int werr;             /* writer error for the current file */
+};
+
+/* Write file `fi`'s data to f; the block list is read from `list`, already
+ * at its start. With `stop` (atomic), -GB_ELIMIT once it is set. */
+int sqfs_put_data(struct sqfs_data *d, struct gb_wfile *f, struct sqm_reader *list, bool be,
+		  const struct sqfs_file *fi, const int *stop);
 
 #endif

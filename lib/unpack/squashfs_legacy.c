@@ -324,11 +324,8 @@ static int open_image(struct lg *img, struct gb_unpack *u, const struct gb_span 
 	lg_mr_init(&img->ino, img, sb->inode_start, sb->dir_start);
 	lg_mr_init(&img->dir, img, sb->dir_start, sb->bytes_used);
 	lg_mr_init(&img->frag, img, sb->major == 3 ? SB3_SIZE : SB2_SIZE, sb->bytes_used);
-	img->fcur = NO_FRAG;
 	img->max_entries = gb_unpack_limits(u)->max_entries;
-	img->blk = malloc(sb->block_size);
-	img->fbuf = malloc(sb->block_size);
-	if (!img->blk || !img->fbuf)
+	if (lg_data_init(img) < 0)
 		return gb_unpack_fail(u, -GB_ENOMEM, "squashfs: out of memory");
 	if (lg_read_ids(img) < 0)
 		gb_unpack_warn(u, "squashfs: uid/gid tables at %llu truncated",
@@ -373,8 +370,8 @@ int sqfs_legacy_unpack(struct gb_unpack *u, const struct gb_span *in, const stru
 	if (img->n_warn > WARN_MAX)
 		gb_unpack_warn(u, "squashfs: %u more problems not listed", img->n_warn - WARN_MAX);
 	sqc_free(&img->comp);
-	free(img->blk);
-	free(img->fbuf);
+	free(img->data.blk);
+	free(img->data.fbuf);
 	gb_u64set_free(&img->seen);
 	free(img);
 	return r;

@@ -13,15 +13,12 @@
 #define SB3_SIZE 119
 #define SB2_SIZE 63 /* where 2.x data starts: the fields up to fragment_table_2 */
 #define META_SIZE SQM_BLOCK
-#define NO_FRAG 0xFFFFFFFFU
-#define BLK_UNCOMPRESSED (1U << 24)
-#define BLK_SIZE_MASK 0xFFFFFFU
+#define NO_FRAG SQFS_NO_FRAG
 #define GUID_SAME 255
 #define DEPTH_MAX SQFS_DEPTH_MAX
 #define NAME_MAX_LEN 256
 #define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
 #define WARN_MAX 32
-#define LIST_BATCH 256
 #define MR_SLOTS 4 /* metadata blocks each reader keeps decoded */
 
 enum { T_DIR = 1, T_FILE, T_SLINK, T_BDEV, T_CDEV, T_FIFO, T_SOCK, T_LDIR, T_LFILE };
@@ -44,12 +41,7 @@ struct lg {
 	size_t n_entries, max_entries;
 	struct gb_u64set seen;  /* directories entered (loops) */
 	struct sqm_reader ino, dir, frag; /* metadata over [lo, hi) */
-	uint8_t *blk, *fbuf;
-	uint32_t fcur;
-	const uint8_t *fdata;
-	size_t fused;
-	const char *why;
-	int werr;
+	struct sqfs_data data; /* regular files */
 	char path[PATH_CAP];
 };
 
@@ -74,6 +66,7 @@ void lg_mr_init(struct sqm_reader *m, struct lg *img, uint64_t lo, uint64_t hi);
 int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino);
 int lg_read_ids(struct lg *img);
 void lg_owners(struct lg *img, const struct lg_inode *ino, struct gb_entry *e);
+int lg_data_init(struct lg *img);
 int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e);
 int lg_emit_symlink(struct lg *img, const struct lg_inode *ino, struct gb_entry *e);
 

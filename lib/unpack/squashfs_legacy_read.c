@@ -57,10 +57,11 @@ void lg_warn(struct lg *img, const char *path, const char *what)
 		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
 }
 
-/* Metadata blocks decode with the image's decoder (any method, min 1 byte). */
-static long meta_decode(void *ctx, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+/* Metadata and data blocks decode with the image's decoder (any method). */
+static long decode(void *ctx, const uint8_t *in, size_t n, uint8_t *out, size_t cap,
+		   size_t min_out)
 {
-	return sqc_decode(ctx, in, n, out, cap, 1);
+	return sqc_decode(ctx, in, n, out, cap, min_out);
 }
 
 /* A metadata reader over [lo, hi): headers in the image's order, followed by a
@@ -71,7 +72,7 @@ void lg_mr_init(struct sqm_reader *m, struct lg *img, uint64_t lo, uint64_t hi)
 		.hdr_be = img->sb.be,
 		.hdr_len = lg_meta_hdr_len(&img->sb),
 		.slots = MR_SLOTS,
-		.decode = meta_decode,
+		.decode = decode,
 		.ctx = &img->comp,
 	};
 
@@ -240,24 +241,21 @@ void lg_owners(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
 
 /* --- regular files --------------------------------------------------------- */
 
-static int load_frag(struct lg *img, uint32_t idx)
+/* Fragment table entry `idx`: where its block starts and its size word. */
+static int frag_entry(void *ctx, uint32_t idx, uint64_t *start, uint32_t *word)
 {
+	struct lg *img = ctx;
 	const struct lg_super *sb = &img->sb;
 	unsigned es = lg_frag_entry_size(sb), ps = lg_frag_ptr_size(sb), per = META_SIZE / es;
 	const uint8_t *p;
-	uint64_t ptr, start;
+	uint64_t ptr;
 	uint8_t b[16];
-	uint32_t word, len;
-	long d;
 	int r;
 
-	if (idx == img->fcur)
-		return 0;
-	img->fcur = NO_FRAG;
-	img->why = "fragment index out of range";
+	img->data.why = "fragment index out of range";
 	if (idx >= sb->frags)
 		return -GB_ECORRUPT;
-	img->why = "fragment table entry unreadable";
+	img->data.why = "fragment table entry unreadable";
 	p = gb_span_at(&img->in, sb->frag_start + (uint64_t)(idx / per) * ps, ps);
 	if (!p)
 		return -GB_ETRUNC;
@@ -267,105 +265,31 @@ static int load_frag(struct lg *img, uint32_t idx)
 		r = sqm_read(&img->frag, b, es);
 	if (r < 0)
 		return r;
-	start = lg_rdn(b, ps, sb->be);
-	word = (uint32_t)lg_rdn(b + ps, 4, sb->be);
-	len = word & BLK_SIZE_MASK;
-	img->why = "fragment block out of the image";
-	if (len == 0 || len > sb->block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, start, len);
-	if (!p)
-		return -GB_ETRUNC;
-	if (word & BLK_UNCOMPRESSED) {
-		img->fdata = p;
-		img->fused = len;
-	} else {
-		img->why = "fragment block does not decompress";
-		d = sqc_decode(&img->comp, p, len, img->fbuf, sb->block_size, 1);
-		if (d <= 0)
-			return -GB_ECORRUPT;
-		img->fdata = img->fbuf;
-		img->fused = (size_t)d;
-	}
-	img->fcur = idx;
+	*start = lg_rdn(b, ps, sb->be);
+	*word = (uint32_t)lg_rdn(b + ps, 4, sb->be);
 	return 0;
 }
 
-static int put(struct lg *img, struct gb_wfile *f, const void *p, size_t n)
+/* The file data state; img->in is the image cut to bytes_used. 0 or -GB_ENOMEM. */
+int lg_data_init(struct lg *img)
 {
-	int r = gb_wfile_write(f, p, n);
+	struct sqfs_data *d = &img->data;
 
-	if (r < 0)
-		img->werr = r;
-	return r;
-}
-
-static int put_block(struct lg *img, struct gb_wfile *f, uint64_t *pos, uint32_t word,
-		     uint32_t expect)
-{
-	uint32_t len = word & BLK_SIZE_MASK;
-	const uint8_t *p;
-	long d;
-
-	if (len == 0) {
-		memset(img->blk, 0, expect);
-		return put(img, f, img->blk, expect);
-	}
-	img->why = "data block out of the image";
-	if (len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, *pos, len);
-	if (!p)
-		return -GB_ETRUNC;
-	*pos += len;
-	if (word & BLK_UNCOMPRESSED) {
-		img->why = "stored data block too short";
-		return len < expect ? -GB_ECORRUPT : put(img, f, p, expect);
-	}
-	img->why = "data block does not decompress";
-	d = sqc_decode(&img->comp, p, len, img->blk, img->sb.block_size, expect);
-	if (d < 0 || (uint32_t)d < expect)
-		return -GB_ECORRUPT;
-	return put(img, f, img->blk, expect);
-}
-
-static int put_data(struct lg *img, const struct lg_inode *ino, struct gb_wfile *f)
-{
-	uint32_t bs = img->sb.block_size;
-	uint8_t raw[4 * LIST_BATCH];
-	uint64_t left = ino->size, pos = ino->start;
-	int r = 0;
-
-	for (uint64_t i = 0; r == 0 && i < ino->nblocks; i++) {
-		uint32_t k = i % LIST_BATCH, expect = left < bs ? (uint32_t)left : bs;
-
-		if (k == 0) {
-			uint64_t n = ino->nblocks - i < LIST_BATCH ? ino->nblocks - i : LIST_BATCH;
-
-			img->why = "block list unreadable";
-			r = sqm_read(&img->ino, raw, 4 * n);
-			if (r < 0)
-				break;
-		}
-		r = put_block(img, f, &pos, (uint32_t)lg_rdn(raw + 4 * k, 4, img->sb.be), expect);
-		left -= expect;
-	}
-	if (r < 0 || left == 0)
-		return r;
-	img->why = "file tail has no fragment";
-	if (ino->frag == NO_FRAG || left >= bs)
-		return -GB_ECORRUPT;
-	r = load_frag(img, ino->frag);
-	if (r < 0)
-		return r;
-	img->why = "file tail past the end of its fragment block";
-	if (ino->frag_off > img->fused || left > img->fused - ino->frag_off)
-		return -GB_ECORRUPT;
-	return put(img, f, img->fdata + ino->frag_off, (size_t)left);
+	d->in = img->in;
+	d->block_size = img->sb.block_size;
+	d->decode = decode;
+	d->dctx = &img->comp;
+	d->frag_entry = frag_entry;
+	d->fctx = img;
+	d->fcur = NO_FRAG;
+	d->blk = malloc(img->sb.block_size);
+	d->fbuf = malloc(img->sb.block_size);
+	return d->blk && d->fbuf ? 0 : -GB_ENOMEM;
 }
 
 int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
 {
+	struct sqfs_file fi = {ino->size, ino->start, ino->nblocks, ino->frag, ino->frag_off};
 	struct gb_wfile *f;
 	int r, r2;
 
@@ -374,13 +298,13 @@ int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
 	r = gb_unpack_file_begin(img->u, e, &f);
 	if (r < 0)
 		return r;
-	img->werr = 0;
-	r = put_data(img, ino, f);
+	img->data.werr = 0;
+	r = sqfs_put_data(&img->data, f, &img->ino, img->sb.be, &fi, NULL);
 	r2 = gb_unpack_file_end(img->u, f, r);
-	if (img->werr < 0)
-		return img->werr;
+	if (img->data.werr < 0)
+		return img->data.werr;
 	if (r < 0)
-		lg_warn(img, e->path, img->why);
+		lg_warn(img, e->path, img->data.why);
 	return r2 < 0 ? r2 : 0;
 }
 

@@ -63,7 +63,7 @@ static int load(struct sqm_reader *m, uint64_t at)
 		sl->data = p;
 		sl->used = len;
 	} else {
-		r = m->par.decode(m->par.ctx, p, len, sl->buf, SQM_BLOCK);
+		r = m->par.decode(m->par.ctx, p, len, sl->buf, SQM_BLOCK, 1);
 		if (r <= 0)
 			return -GB_ECORRUPT;
 		sl->data = sl->buf;

@@ -23,9 +23,10 @@
 #define SQM_SLOTS_MAX 8  /* decoded blocks kept, at most */
 #define SQM_NONE UINT64_MAX
 
-/* Decode `n` bytes at `in` into out[0..cap); the output size, <= 0 on error. */
+/* Decode `n` bytes at `in` into out[0..cap), at least `min_out` bytes (a
+ * decoder may ignore it: callers check); the output size, <= 0 on error. */
 typedef long (*sqm_decode_fn)(void *ctx, const uint8_t *in, size_t n, uint8_t *out,
-			      size_t cap);
+			      size_t cap, size_t min_out);
 
 struct sqm_params {
 	bool hdr_be;          /* byte order of the u16 block header */

@@ -17,16 +17,13 @@
 #define SB_SIZE 96
 #define META_SIZE SQM_BLOCK
 #define NO_TABLE UINT64_MAX
-#define NO_FRAG 0xFFFFFFFFU
-#define BLK_UNCOMPRESSED (1U << 24)
-#define BLK_SIZE_MASK 0xFFFFFFU
+#define NO_FRAG SQFS_NO_FRAG
 #define DIR_MAX_COUNT 256  /* entries under one directory header */
 #define DEPTH_MAX SQFS_DEPTH_MAX /* directory nesting we descend into */
 #define NAME_MAX_LEN 256
 #define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
 #define LINK_MAX_LEN 65536 /* longest symlink target we read */
 #define WARN_MAX 32        /* per-file problems reported one by one */
-#define LIST_BATCH 256     /* block size words read at once */
 
 enum {
 	INO_DIR = 1, INO_FILE, INO_SLINK, INO_BDEV, INO_CDEV, INO_FIFO, INO_SOCK,
