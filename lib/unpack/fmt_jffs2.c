@@ -489,14 +489,7 @@ static size_t jf_children(const struct jf *j, uint32_t pino)
 
 static int jf_add_path(struct jf *j, const char *path, size_t len, size_t *ret)
 {
-	int r = gb_grow((void **)&j->paths, &j->cap_paths, j->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	memcpy(j->paths + j->n_paths, path, len + 1);
-	*ret = j->n_paths;
-	j->n_paths += len + 1;
-	return 0;
+	return gb_strpool_add(&j->paths, &j->n_paths, &j->cap_paths, path, len, ret);
 }
 
 static int jf_add_job(struct jf *j, struct jf_job **v, size_t *n, size_t *cap, uint32_t inode,

@@ -131,15 +131,7 @@ struct rf {
 
 static int rf_add_path(struct rf *f, const char *path, size_t *ret)
 {
-	size_t len = strlen(path);
-	int r = gb_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	memcpy(f->paths + f->n_paths, path, len + 1);
-	*ret = f->n_paths;
-	f->n_paths += len + 1;
-	return 0;
+	return gb_strpool_add(&f->paths, &f->n_paths, &f->cap_paths, path, strlen(path), ret);
 }
 
 static void rf_bad(struct rf *f, unsigned *counter, uint32_t off)

@@ -522,15 +522,7 @@ static int yf_write_file(struct yf *y, const struct yf_obj *o, const char *path)
 
 static int yf_add_path(struct yf *y, const char *path, size_t *ret)
 {
-	size_t len = strlen(path);
-	int r = gb_grow((void **)&y->paths, &y->cap_paths, y->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	memcpy(y->paths + y->n_paths, path, len + 1);
-	*ret = y->n_paths;
-	y->n_paths += len + 1;
-	return 0;
+	return gb_strpool_add(&y->paths, &y->n_paths, &y->cap_paths, path, strlen(path), ret);
 }
 
 static int yf_emit_special(struct yf *y, const struct yf_obj *o, struct gb_entry *e)

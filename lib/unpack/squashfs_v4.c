@@ -339,14 +339,13 @@ static int add_file(struct sq_walk *w, const struct sq_inode *ino, const struct 
 		    size_t plen)
 {
 	struct sq_ent *f;
+	size_t off;
 
 	if (gb_grow((void **)&w->files, &w->cap_files, w->n_files + 1, sizeof(*w->files)) < 0 ||
-	    gb_grow((void **)&w->pool, &w->pool_cap, w->pool_len + plen + 1, 1) < 0)
+	    gb_strpool_add(&w->pool, &w->pool_len, &w->pool_cap, e->path, plen, &off) < 0)
 		return -GB_ENOMEM;
 	f = &w->files[w->n_files++];
-	f->path = w->pool_len;
-	memcpy(w->pool + w->pool_len, e->path, plen + 1);
-	w->pool_len += plen + 1;
+	f->path = off;
 	f->size = ino->size;
 	f->blocks_start = ino->blocks_start;
 	f->nblocks = ino->nblocks;

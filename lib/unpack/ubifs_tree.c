@@ -216,19 +216,17 @@ static int uf_job_run(void *ctx, size_t i)
 static int uf_add_job(struct uf *f, struct uf_job **v, size_t *n, size_t *cap, size_t ino,
 		      const char *path, size_t len, size_t *ret_path)
 {
-	int r = gb_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
+	size_t off;
+	int r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
 
+	if (r == 0)
+		r = gb_strpool_add(&f->paths, &f->n_paths, &f->cap_paths, path, len, &off);
 	if (r < 0)
 		return r;
-	r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
-	if (r < 0)
-		return r;
-	memcpy(f->paths + f->n_paths, path, len + 1);
 	(*v)[*n].ino = ino;
-	(*v)[*n].path = f->n_paths;
+	(*v)[*n].path = off;
 	if (ret_path)
-		*ret_path = f->n_paths;
-	f->n_paths += len + 1;
+		*ret_path = off;
 	(*n)++;
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "util/vec.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <glassbox/errors.h>
 
@@ -23,6 +24,23 @@ int gb_grow(void **v, size_t *cap, size_t need, size_t elem)
 		return -GB_ENOMEM;
 	*v = p;
 	*cap = ncap;
+	return 0;
+}
+
+int gb_strpool_add(char **pool, size_t *n, size_t *cap, const char *s, size_t len,
+		   size_t *ret)
+{
+	int r;
+
+	if (len >= SIZE_MAX - *n)
+		return -GB_ENOMEM;
+	r = gb_grow((void **)pool, cap, *n + len + 1, 1);
+	if (r < 0)
+		return r;
+	memcpy(*pool + *n, s, len);
+	(*pool)[*n + len] = '\0';
+	*ret = *n;
+	*n += len + 1;
 	return 0;
 }
 

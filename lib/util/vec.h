@@ -13,6 +13,11 @@
  * *cap are unchanged on failure. */
 int gb_grow(void **v, size_t *cap, size_t need, size_t elem);
 
+/* Append s[0..len) and a NUL to the string pool *pool (*n bytes used, *cap
+ * allocated; grown with gb_grow); *ret gets its offset. 0 or -GB_ENOMEM. */
+int gb_strpool_add(char **pool, size_t *n, size_t *cap, const char *s, size_t len,
+		   size_t *ret);
+
 /* An open-addressing set of uint64_t keys (any value). Zero-initialise. */
 struct gb_u64set {
 	uint64_t *tab; /* key + 1, 0 = empty slot */
