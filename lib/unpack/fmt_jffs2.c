@@ -475,16 +475,7 @@ static void jf_resolve_dirents(struct jf *j)
 /* First dirent whose parent is pino (or n_dirents). */
 static size_t jf_children(const struct jf *j, uint32_t pino)
 {
-	size_t lo = 0, hi = j->n_dirents;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (j->dirents[mid].pino < pino)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return GB_LOWER_BOUND(j->dirents, j->n_dirents, pino, pino);
 }
 
 static int jf_add_path(struct jf *j, const char *path, size_t len, size_t *ret)

@@ -387,15 +387,8 @@ static int rf_cmp_file(const void *a, const void *b)
 
 static const struct rf_file *rf_find_file(const struct rf *f, uint32_t off)
 {
-	size_t lo = 0, hi = f->n_files;
+	size_t lo = GB_LOWER_BOUND(f->files, f->n_files, off, off);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->files[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < f->n_files && f->files[lo].off == off ? &f->files[lo] : NULL;
 }
 

@@ -438,15 +438,8 @@ static int yf_build_objs(struct yf *y)
 
 static struct yf_obj *yf_find(const struct yf *y, uint32_t id)
 {
-	size_t lo = 0, hi = y->n_objs;
+	size_t lo = GB_LOWER_BOUND(y->objs, y->n_objs, id, id);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (y->objs[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < y->n_objs && y->objs[lo].id == id ? &y->objs[lo] : NULL;
 }
 
