@@ -53,6 +53,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "fsutil.h"
+
 #define CR_MAGIC 0x28cd3d45U
 #define CR_SB_LEN 76
 #define CR_INODE_LEN 12
@@ -458,9 +460,7 @@ static int cr_write_file(struct cr *c, const struct cr_inode *ino, const char *p
 		st = gb_wfile_write(w, data, n);
 	}
 	r = gb_unpack_file_end(c->u, w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int cr_emit_symlink(struct cr *c, const struct cr_inode *ino, struct gb_entry *e)

@@ -40,6 +40,7 @@
 
 #include <glassbox/sys/format.h>
 #include "util/vec.h"
+#include "fsutil.h"
 
 #define RF_MAGIC "-rom1fs-"
 #define RF_HDR 16
@@ -220,7 +221,7 @@ static int rf_write_file(struct rf *f, const struct rf_hdr *h, const char *path)
 	r = gb_unpack_file_end(f->u, w, st);
 	if (st == -GB_ELIMIT || st == -GB_EIO)
 		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_fatal(r) ? r : 0;
 }
 
 static int rf_emit_symlink(struct rf *f, const struct rf_hdr *h, struct gb_entry *e)

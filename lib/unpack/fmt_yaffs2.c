@@ -49,6 +49,7 @@
 
 #include <glassbox/sys/format.h>
 #include "util/vec.h"
+#include "fsutil.h"
 
 #define YF_SEQ_LOW 0x1000u
 #define YF_SEQ_HIGH 0xefffff00u
@@ -508,9 +509,7 @@ static int yf_write_file(struct yf *y, const struct yf_obj *o, const char *path)
 		return r;
 	st = yf_write_content(y, o, w, path);
 	r = gb_unpack_file_end(y->u, w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int yf_add_path(struct yf *y, const char *path, size_t *ret)

@@ -15,6 +15,7 @@
 
 #include "ubifs.h"
 #include "util/vec.h"
+#include "fsutil.h"
 
 
 static const uint8_t uf_zeros[UF_ZERO_CHUNK];
@@ -199,9 +200,7 @@ static int uf_extract_file(const struct uf *f, const struct uf_ino *e, const cha
 	st = uf_write_content(&c);
 	uf_dec_fini(&c.dec);
 	r = gb_unpack_file_end(f->u, c.w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int uf_job_run(void *ctx, size_t i)
