@@ -71,14 +71,6 @@
 #define CR_BLK_DIRECT (1u << 30)
 #define CR_BLK_FLAGS (CR_BLK_UNCOMP | CR_BLK_DIRECT)
 
-#define CR_S_IFMT 0170000
-#define CR_S_IFSOCK 0140000
-#define CR_S_IFLNK 0120000
-#define CR_S_IFREG 0100000
-#define CR_S_IFBLK 0060000
-#define CR_S_IFDIR 0040000
-#define CR_S_IFCHR 0020000
-#define CR_S_IFIFO 0010000
 
 #define CR_MAX_PATH 4096
 #define CR_MAX_DEPTH 256
@@ -169,7 +161,7 @@ static int cr_sb_at(const struct gb_span *in, uint32_t base, struct cr_sb *sb)
 	sb->files = cr32(sb->be, b + 44);
 	sb->v2 = (sb->flags & CR_FLAG_FSID_V2) != 0;
 	cr_decode_inode(sb->be, b + 64, &root);
-	if ((root.mode & CR_S_IFMT) != CR_S_IFDIR)
+	if ((root.mode & GB_S_IFMT) != GB_S_IFDIR)
 		return -GB_ENOTFOUND;
 	if (root.size && root.offset < (uint64_t)base + CR_SB_LEN)
 		return -GB_ENOTFOUND;
@@ -416,7 +408,7 @@ static void cr_guess_blksize(struct cr *c, const struct cr_inode *root)
 			break;
 		cr_decode_inode(c->sb.be, b, &ino);
 		pos += CR_INODE_LEN + 4ull * ino.namelen;
-		if ((ino.mode & CR_S_IFMT) != CR_S_IFREG || ino.size <= 512)
+		if ((ino.mode & GB_S_IFMT) != GB_S_IFREG || ino.size <= 512)
 			continue;
 		sampled++;
 		for (unsigned k = 0; k < sizeof(cands) / sizeof(cands[0]); k++)
@@ -495,26 +487,25 @@ static int cr_emit(struct cr *c, const struct cr_inode *ino, const char *path, b
 	struct gb_entry e = {.path = path, .mode = ino->mode & 07777, .uid = ino->uid, .gid = ino->gid};
 
 	*descend = false;
-	switch (ino->mode & CR_S_IFMT) {
-	case CR_S_IFDIR:
+	switch (ino->mode & GB_S_IFMT) {
+	case GB_S_IFDIR:
 		e.type = GB_FT_DIR;
 		*descend = ino->size > 0;
 		return gb_unpack_entry(c->u, &e);
-	case CR_S_IFREG:
+	case GB_S_IFREG:
 		return cr_write_file(c, ino, path);
-	case CR_S_IFLNK:
+	case GB_S_IFLNK:
 		e.type = GB_FT_SYMLINK;
 		return cr_emit_symlink(c, ino, &e);
-	case CR_S_IFCHR:
-	case CR_S_IFBLK:
-		e.type = (ino->mode & CR_S_IFMT) == CR_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
-		e.major = (ino->size >> 8) & 0xfff;
-		e.minor = (ino->size & 0xff) | ((ino->size >> 12) & 0xfff00);
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		e.type = (ino->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+		gb_fs_decode_dev(ino->size, &e);
 		return gb_unpack_entry(c->u, &e);
-	case CR_S_IFIFO:
+	case GB_S_IFIFO:
 		e.type = GB_FT_FIFO;
 		return gb_unpack_entry(c->u, &e);
-	case CR_S_IFSOCK:
+	case GB_S_IFSOCK:
 		e.type = GB_FT_SOCKET;
 		return gb_unpack_entry(c->u, &e);
 	default:

@@ -532,8 +532,8 @@ static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_ent
 	size_t len = 0;
 	int r;
 
-	switch (e->mode & JF_S_IFMT) {
-	case JF_S_IFLNK:
+	switch (e->mode & GB_S_IFMT) {
+	case GB_S_IFLNK:
 		ent->type = GB_FT_SYMLINK;
 		r = jf_small_data(j, e, buf, JF_MAX_TARGET, &len);
 		if (r == -GB_ENOMEM)
@@ -545,9 +545,9 @@ static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_ent
 		buf[len] = 0;
 		ent->target = (const char *)buf;
 		break;
-	case JF_S_IFCHR:
-	case JF_S_IFBLK:
-		ent->type = (e->mode & JF_S_IFMT) == JF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		ent->type = (e->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
 		r = jf_small_data(j, e, buf, 4, &len);
 		if (r == -GB_ENOMEM)
 			return r;
@@ -557,16 +557,15 @@ static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_ent
 			ent->minor = v & 0xff;
 		} else if (len == 4) {
 			uint32_t v = jf32(j->be, buf);
-			ent->major = (v & 0xfff00) >> 8;
-			ent->minor = (v & 0xff) | ((v >> 12) & 0xfff00);
+			gb_fs_decode_dev(v, ent);
 		} else {
 			gb_unpack_warn(j->u, "%s: device number unreadable", ent->path);
 		}
 		break;
-	case JF_S_IFIFO:
+	case GB_S_IFIFO:
 		ent->type = GB_FT_FIFO;
 		break;
-	case JF_S_IFSOCK:
+	case GB_S_IFSOCK:
 		ent->type = GB_FT_SOCKET;
 		break;
 	default:
@@ -591,7 +590,7 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 		if (r < 0)
 			return r == -GB_ELIMIT ? 0 : r;
 		e->have_meta = true;
-		e->mode = JF_S_IFDIR | 0755;
+		e->mode = GB_S_IFDIR | 0755;
 	}
 	if (!e || !e->have_meta) {
 		j->dropped++;
@@ -601,7 +600,7 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 	ent.uid = e->uid;
 	ent.gid = e->gid;
 	ent.mtime = e->mtime;
-	if ((e->mode & JF_S_IFMT) == JF_S_IFDIR) {
+	if ((e->mode & GB_S_IFMT) == GB_S_IFDIR) {
 		if (e->visited || e->ino == JF_ROOT_INO) {
 			gb_unpack_warn(j->u, "%s: second link to directory inode %u ignored", path, e->ino);
 			return 0;
@@ -611,7 +610,7 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 		*ret_descend = true;
 		return gb_unpack_entry(j->u, &ent);
 	}
-	if ((e->mode & JF_S_IFMT) == JF_S_IFREG) {
+	if ((e->mode & GB_S_IFMT) == GB_S_IFREG) {
 		uint32_t idx = (uint32_t)(e - j->inodes);
 		if (e->visited)
 			return jf_add_job(j, &j->links, &j->n_links, &j->cap_links, idx, path, len);

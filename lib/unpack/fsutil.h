@@ -1,12 +1,33 @@
-/* Small rules the hand-written filesystem parsers (cramfs, jffs2, ubi, ubifs,
- * yaffs2, ...) share about extracting one file.
+/* What the hand-written filesystem parsers (cramfs, extfs, jffs2, romfs,
+ * squashfs, ubi, ubifs, yaffs2) share: mode bits, device numbers, and what
+ * extracting one file returns.
  */
 #ifndef GB_UNPACK_FSUTIL_H
 #define GB_UNPACK_FSUTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <glassbox/errors.h>
+#include <glassbox/sys/format.h>
+
+/* The Linux file type bits of an on-disk mode (cramfs, jffs2, ubifs, yaffs2). */
+#define GB_S_IFMT 0170000
+#define GB_S_IFSOCK 0140000
+#define GB_S_IFLNK 0120000
+#define GB_S_IFREG 0100000
+#define GB_S_IFBLK 0060000
+#define GB_S_IFDIR 0040000
+#define GB_S_IFCHR 0020000
+#define GB_S_IFIFO 0010000
+
+/* A device number in Linux's 32-bit encoding (new_encode_dev: 12-bit major,
+ * 20-bit minor split around it) into e->major and e->minor. */
+static inline void gb_fs_decode_dev(uint32_t dev, struct gb_entry *e)
+{
+	e->major = (dev >> 8) & 0xfff;
+	e->minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+}
 
 /* An error that stops the whole parse: a limit, the output failing, no
  * memory. A corrupt or truncated file is reported and the parse goes on. */

@@ -55,6 +55,7 @@
 
 #include <sqfs/super.h>
 
+#include "fsutil.h"
 #include "squashfs_v4.h"
 #include "util/vec.h"
 
@@ -439,8 +440,7 @@ static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth)
 	case INO_LCDEV:
 		e.type = ino.type == INO_BDEV || ino.type == INO_LBDEV ? GB_FT_BLOCKDEV
 								      : GB_FT_CHARDEV;
-		e.major = (ino.devno >> 8) & 0xFFF;
-		e.minor = (ino.devno & 0xFF) | ((ino.devno >> 12) & 0xFFF00);
+		gb_fs_decode_dev(ino.devno, &e);
 		return gb_unpack_entry(img->u, &e);
 	case INO_FIFO:
 	case INO_LFIFO:

@@ -235,8 +235,8 @@ static int uf_emit_special(struct uf *f, const struct uf_ino *e, struct gb_entry
 	const uint8_t *data = gb_span_at(f->in, e->pos + UF_INO_LEN, e->data_len);
 	char target[UF_MAX_TARGET + 1];
 
-	switch (e->mode & UF_S_IFMT) {
-	case UF_S_IFLNK:
+	switch (e->mode & GB_S_IFMT) {
+	case GB_S_IFLNK:
 		ent->type = GB_FT_SYMLINK;
 		if (!data || e->data_len == 0 || e->data_len > UF_MAX_TARGET) {
 			gb_unpack_warn(f->u, "%s: symlink target unreadable", ent->path);
@@ -246,21 +246,20 @@ static int uf_emit_special(struct uf *f, const struct uf_ino *e, struct gb_entry
 		target[e->data_len] = 0;
 		ent->target = target;
 		break;
-	case UF_S_IFCHR:
-	case UF_S_IFBLK:
-		ent->type = (e->mode & UF_S_IFMT) == UF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		ent->type = (e->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
 		if (data && (e->data_len == 4 || e->data_len == 8)) {
 			uint32_t v = gb_le32(data); /* huge_encode_dev: the same in 64 bits */
-			ent->major = (v & 0xfff00) >> 8;
-			ent->minor = (v & 0xff) | ((v >> 12) & 0xfff00);
+			gb_fs_decode_dev(v, ent);
 		} else {
 			gb_unpack_warn(f->u, "%s: device number unreadable", ent->path);
 		}
 		break;
-	case UF_S_IFIFO:
+	case GB_S_IFIFO:
 		ent->type = GB_FT_FIFO;
 		break;
-	case UF_S_IFSOCK:
+	case GB_S_IFSOCK:
 		ent->type = GB_FT_SOCKET;
 		break;
 	default:
@@ -288,8 +287,8 @@ static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size
 	ent.gid = e->gid;
 	ent.mtime = e->mtime;
 	idx = (size_t)(e - f->inos);
-	switch (e->mode & UF_S_IFMT) {
-	case UF_S_IFDIR:
+	switch (e->mode & GB_S_IFMT) {
+	case GB_S_IFDIR:
 		if (e->visited || e->inum == UF_ROOT_INO) {
 			gb_unpack_warn(f->u, "%s: second link to directory inode %llu ignored", path,
 				       (unsigned long long)e->inum);
@@ -299,7 +298,7 @@ static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size
 		ent.type = GB_FT_DIR;
 		*descend = true;
 		return gb_unpack_entry(f->u, &ent);
-	case UF_S_IFREG:
+	case GB_S_IFREG:
 		if (e->visited)
 			return uf_add_job(f, &f->links, &f->n_links, &f->cap_links, idx, path, len, NULL);
 		e->visited = true;
