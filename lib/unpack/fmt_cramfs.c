@@ -53,6 +53,7 @@
 
 #include <glassbox/sys/format.h>
 
+#include "crc.h"
 #include "fsutil.h"
 
 #define CR_MAGIC 0x28cd3d45U
@@ -115,17 +116,6 @@ static void cr_decode_inode(bool be, const uint8_t *b, struct cr_inode *ino)
 	}
 }
 
-static uint32_t cr_crc(const uint8_t *p, size_t n, uint32_t crc)
-{
-	while (n) {
-		size_t k = n > (1u << 30) ? (1u << 30) : n;
-		crc = (uint32_t)crc32(crc, p, (uInt)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-}
-
 /* CRC of [base, size) with the fsid.crc field taken as 0. */
 static uint32_t cr_image_crc(const struct gb_span *in, const struct cr_sb *sb)
 {
@@ -133,9 +123,9 @@ static uint32_t cr_image_crc(const struct gb_span *in, const struct cr_sb *sb)
 	const uint8_t *p = in->p + sb->base;
 	uint32_t crc = (uint32_t)crc32(0, NULL, 0);
 
-	crc = cr_crc(p, 32, crc);
-	crc = cr_crc(zero, 4, crc);
-	return cr_crc(p + 36, sb->size - sb->base - 36, crc);
+	crc = gb_crc32(crc, p, 32);
+	crc = gb_crc32(crc, zero, 4);
+	return gb_crc32(crc, p + 36, sb->size - sb->base - 36);
 }
 
 /* The superblock at base with byte order be; 0 when it is sane. */
