@@ -623,70 +623,48 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 	return jf_emit_special(j, e, &ent);
 }
 
-struct jf_frame {
-	size_t next;        /* next dirent index */
-	uint32_t pino;
-	size_t plen;        /* path length before this directory's children */
-};
+static uint64_t jf_tree_parent(void *ctx, size_t i)
+{
+	return ((const struct jf *)ctx)->dirents[i].pino;
+}
+
+static uint64_t jf_tree_ino(void *ctx, size_t i)
+{
+	return ((const struct jf *)ctx)->dirents[i].ino;
+}
+
+static const uint8_t *jf_tree_name(void *ctx, size_t i, size_t *len)
+{
+	const struct jf *j = ctx;
+
+	*len = j->dirents[i].nsize;
+	return j->in->p + j->dirents[i].name;
+}
+
+static size_t jf_tree_first(void *ctx, uint64_t parent)
+{
+	return jf_children(ctx, (uint32_t)parent);
+}
+
+static int jf_tree_emit(void *ctx, size_t i, const char *path, size_t len, bool *descend)
+{
+	struct jf *j = ctx;
+
+	return jf_emit(j, &j->dirents[i], path, len, descend);
+}
+
+static void jf_tree_limit_warn(void *ctx, const char *what)
+{
+	jf_limit_warn(ctx, what);
+}
 
 /* Depth-first walk from the root: parents are emitted before children. */
 static int jf_walk_tree(struct jf *j)
 {
-	struct jf_frame *st;
-	char *path;
-	unsigned depth = 1;
-	size_t count = 0;
-	int r = 0;
+	const struct gb_fs_tree t = {j->u, j->n_dirents, j, jf_tree_parent, jf_tree_ino,
+				     jf_tree_name, jf_tree_first, jf_tree_emit, jf_tree_limit_warn};
 
-	st = calloc(JF_MAX_DEPTH, sizeof(*st));
-	path = malloc(JF_MAX_PATH + 1);
-	if (!st || !path) {
-		free(st);
-		free(path);
-		return -GB_ENOMEM;
-	}
-	st[0].pino = JF_ROOT_INO;
-	st[0].next = jf_children(j, JF_ROOT_INO);
-	st[0].plen = 0;
-	while (depth && r == 0) {
-		struct jf_frame *fr = &st[depth - 1];
-		const struct jf_dirent *d;
-		bool descend;
-
-		if (fr->next >= j->n_dirents || j->dirents[fr->next].pino != fr->pino) {
-			depth--;
-			continue;
-		}
-		d = &j->dirents[fr->next++];
-		if (++count > gb_unpack_limits(j->u)->max_entries) {
-			jf_limit_warn(j, "entries");
-			break;
-		}
-		if (fr->plen + 1 + d->nsize > JF_MAX_PATH) {
-			gb_unpack_warn(j->u, "path longer than %u bytes skipped", JF_MAX_PATH);
-			continue;
-		}
-		size_t len = fr->plen;
-		if (len)
-			path[len++] = '/';
-		memcpy(path + len, j->in->p + d->name, d->nsize);
-		len += d->nsize;
-		path[len] = 0;
-		r = jf_emit(j, d, path, len, &descend);
-		if (r < 0 || !descend)
-			continue;
-		if (depth == JF_MAX_DEPTH) {
-			gb_unpack_warn(j->u, "%s: directory depth limit (%u) reached", path, JF_MAX_DEPTH);
-			continue;
-		}
-		st[depth].pino = d->ino;
-		st[depth].next = jf_children(j, d->ino);
-		st[depth].plen = len;
-		depth++;
-	}
-	free(st);
-	free(path);
-	return r;
+	return gb_fs_walk_tree(&t, JF_ROOT_INO);
 }
 
 static int jf_emit_links(struct jf *j)

@@ -45,4 +45,26 @@ static inline int gb_fs_file_result(int st, int r)
 	return gb_fs_fatal(r) ? r : 0;
 }
 
+/* A directory tree kept as an array of entries sorted by parent inode
+ * (jffs2, ubifs): walked depth-first from `root`, parents before children,
+ * with at most GB_FS_MAX_DEPTH levels, GB_FS_MAX_PATH path bytes and the
+ * scan's max_entries entries. */
+#define GB_FS_MAX_PATH 4096
+#define GB_FS_MAX_DEPTH 512
+
+struct gb_fs_tree {
+	struct gb_unpack *u;
+	size_t n; /* entries */
+	void *ctx;
+	uint64_t (*parent)(void *ctx, size_t i);
+	uint64_t (*ino)(void *ctx, size_t i); /* the inode entry i names */
+	const uint8_t *(*name)(void *ctx, size_t i, size_t *len);
+	size_t (*first)(void *ctx, uint64_t parent); /* first entry under parent */
+	/* Emit entry i at path[0..len); *descend: walk its children. */
+	int (*emit)(void *ctx, size_t i, const char *path, size_t len, bool *descend);
+	void (*limit_warn)(void *ctx, const char *what);
+};
+
+int gb_fs_walk_tree(const struct gb_fs_tree *t, uint64_t root);
+
 #endif

@@ -49,8 +49,8 @@ enum {
 #define JF_MAX_DSIZE (1u << 20)       /* decoded bytes of one compressed node */
 #define JF_MAX_HOLE (16u << 20)       /* bytes of a file no node covers */
 #define JF_MAX_DNODES (4u << 20)
-#define JF_MAX_PATH 4096
-#define JF_MAX_DEPTH 512
+#define JF_MAX_PATH GB_FS_MAX_PATH
+#define JF_MAX_DEPTH GB_FS_MAX_DEPTH
 #define JF_MAX_TARGET 4095
 #define JF_ZERO_CHUNK (64u << 10)
 

@@ -31,8 +31,8 @@ enum { UF_COMPR_NONE = 0, UF_COMPR_LZO = 1, UF_COMPR_ZLIB = 2, UF_COMPR_ZSTD = 3
 #define UF_MAX_LEB (64u << 20)
 #define UF_MAX_LEVEL 64
 #define UF_MAX_HOLE (64u << 20) /* zeros of one file that no data node covers */
-#define UF_MAX_PATH 4096
-#define UF_MAX_DEPTH 512
+#define UF_MAX_PATH GB_FS_MAX_PATH
+#define UF_MAX_DEPTH GB_FS_MAX_DEPTH
 #define UF_MAX_TARGET 4096
 #define UF_ZERO_CHUNK 4096
 

@@ -312,62 +312,47 @@ static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size
 	}
 }
 
-struct uf_frame {
-	size_t next;
-	uint64_t parent;
-	size_t plen;
-};
+static uint64_t uf_tree_parent(void *ctx, size_t i)
+{
+	return ((const struct uf *)ctx)->dents[i].parent;
+}
+
+static uint64_t uf_tree_ino(void *ctx, size_t i)
+{
+	return ((const struct uf *)ctx)->dents[i].inum;
+}
+
+static const uint8_t *uf_tree_name(void *ctx, size_t i, size_t *len)
+{
+	const struct uf *f = ctx;
+
+	*len = f->dents[i].nlen;
+	return f->in->p + f->dents[i].pos;
+}
+
+static size_t uf_tree_first(void *ctx, uint64_t parent)
+{
+	return gb__uf_first_dent(ctx, parent);
+}
+
+static int uf_tree_emit(void *ctx, size_t i, const char *path, size_t len, bool *descend)
+{
+	struct uf *f = ctx;
+
+	return uf_emit(f, &f->dents[i], path, len, descend);
+}
+
+static void uf_tree_limit_warn(void *ctx, const char *what)
+{
+	gb__uf_limit_warn(ctx, what);
+}
 
 static int uf_walk_tree(struct uf *f)
 {
-	struct uf_frame *st = calloc(UF_MAX_DEPTH, sizeof(*st));
-	char *path = malloc(UF_MAX_PATH + 1);
-	unsigned depth = 1;
-	size_t count = 0;
-	int r = 0;
+	const struct gb_fs_tree t = {f->u, f->n_dents, f, uf_tree_parent, uf_tree_ino,
+				     uf_tree_name, uf_tree_first, uf_tree_emit, uf_tree_limit_warn};
 
-	if (!st || !path) {
-		free(st);
-		free(path);
-		return -GB_ENOMEM;
-	}
-	st[0] = (struct uf_frame){gb__uf_first_dent(f, UF_ROOT_INO), UF_ROOT_INO, 0};
-	while (depth && r == 0) {
-		struct uf_frame *fr = &st[depth - 1];
-		const struct uf_dent *d;
-		bool descend;
-
-		if (fr->next >= f->n_dents || f->dents[fr->next].parent != fr->parent) {
-			depth--;
-			continue;
-		}
-		d = &f->dents[fr->next++];
-		if (++count > gb_unpack_limits(f->u)->max_entries) {
-			gb__uf_limit_warn(f, "entries");
-			break;
-		}
-		if (fr->plen + 1 + d->nlen > UF_MAX_PATH) {
-			gb_unpack_warn(f->u, "path longer than %u bytes skipped", UF_MAX_PATH);
-			continue;
-		}
-		size_t len = fr->plen;
-		if (len)
-			path[len++] = '/';
-		memcpy(path + len, f->in->p + d->pos, d->nlen);
-		len += d->nlen;
-		path[len] = 0;
-		r = uf_emit(f, d, path, len, &descend);
-		if (r < 0 || !descend)
-			continue;
-		if (depth == UF_MAX_DEPTH) {
-			gb_unpack_warn(f->u, "%s: directory depth limit (%u) reached", path, UF_MAX_DEPTH);
-			continue;
-		}
-		st[depth++] = (struct uf_frame){gb__uf_first_dent(f, d->inum), d->inum, len};
-	}
-	free(st);
-	free(path);
-	return r;
+	return gb_fs_walk_tree(&t, UF_ROOT_INO);
 }
 
 static int uf_emit_links(struct uf *f)
