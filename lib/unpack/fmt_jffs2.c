@@ -291,10 +291,7 @@ static void jf_bad(struct jf *j, unsigned *counter, uint64_t off)
 
 static void jf_limit_warn(struct jf *j, const char *what)
 {
-	if (j->limit_warned)
-		return;
-	j->limit_warned = true;
-	gb_unpack_warn(j->u, "too many %s: the rest of the filesystem is ignored", what);
+	gb_fs_limit_warn(j->u, &j->limit_warned, what);
 }
 
 static int jf_add_inode_node(struct jf *j, uint64_t off, uint32_t totlen)
@@ -653,16 +650,11 @@ static int jf_tree_emit(void *ctx, size_t i, const char *path, size_t len, bool 
 	return jf_emit(j, &j->dirents[i], path, len, descend);
 }
 
-static void jf_tree_limit_warn(void *ctx, const char *what)
-{
-	jf_limit_warn(ctx, what);
-}
-
 /* Depth-first walk from the root: parents are emitted before children. */
 static int jf_walk_tree(struct jf *j)
 {
 	const struct gb_fs_tree t = {j->u, j->n_dirents, j, jf_tree_parent, jf_tree_ino,
-				     jf_tree_name, jf_tree_first, jf_tree_emit, jf_tree_limit_warn};
+				     jf_tree_name, jf_tree_first, jf_tree_emit, &j->limit_warned};
 
 	return gb_fs_walk_tree(&t, JF_ROOT_INO);
 }

@@ -125,10 +125,7 @@ static void uf_bad(struct uf *f, unsigned *counter, uint64_t pos)
 
 void gb__uf_limit_warn(struct uf *f, const char *what)
 {
-	if (f->limit_warned)
-		return;
-	f->limit_warned = true;
-	gb_unpack_warn(f->u, "too many %s: the rest of the filesystem is ignored", what);
+	gb_fs_limit_warn(f->u, &f->limit_warned, what);
 }
 
 /* Byte offset of (lnum, offs) with len bytes inside one LEB, or UINT64_MAX. */

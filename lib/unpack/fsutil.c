@@ -7,6 +7,14 @@
 
 #include "fsutil.h"
 
+void gb_fs_limit_warn(struct gb_unpack *u, bool *warned, const char *what)
+{
+	if (*warned)
+		return;
+	*warned = true;
+	gb_unpack_warn(u, "too many %s: the rest of the filesystem is ignored", what);
+}
+
 struct frame {
 	size_t next;   /* next entry index */
 	uint64_t parent;
@@ -39,7 +47,7 @@ int gb_fs_walk_tree(const struct gb_fs_tree *t, uint64_t root)
 		}
 		i = fr->next++;
 		if (++count > gb_unpack_limits(t->u)->max_entries) {
-			t->limit_warn(t->ctx, "entries");
+			gb_fs_limit_warn(t->u, t->limit_warned, "entries");
 			break;
 		}
 		name = t->name(t->ctx, i, &nlen);

@@ -45,6 +45,9 @@ static inline int gb_fs_file_result(int st, int r)
 	return gb_fs_fatal(r) ? r : 0;
 }
 
+/* Say once per filesystem (*warned) that a count limit cut the parse short. */
+void gb_fs_limit_warn(struct gb_unpack *u, bool *warned, const char *what);
+
 /* A directory tree kept as an array of entries sorted by parent inode
  * (jffs2, ubifs): walked depth-first from `root`, parents before children,
  * with at most GB_FS_MAX_DEPTH levels, GB_FS_MAX_PATH path bytes and the
@@ -62,7 +65,7 @@ struct gb_fs_tree {
 	size_t (*first)(void *ctx, uint64_t parent); /* first entry under parent */
 	/* Emit entry i at path[0..len); *descend: walk its children. */
 	int (*emit)(void *ctx, size_t i, const char *path, size_t len, bool *descend);
-	void (*limit_warn)(void *ctx, const char *what);
+	bool *limit_warned; /* for gb_fs_limit_warn */
 };
 
 int gb_fs_walk_tree(const struct gb_fs_tree *t, uint64_t root);

@@ -342,15 +342,10 @@ static int uf_tree_emit(void *ctx, size_t i, const char *path, size_t len, bool 
 	return uf_emit(f, &f->dents[i], path, len, descend);
 }
 
-static void uf_tree_limit_warn(void *ctx, const char *what)
-{
-	gb__uf_limit_warn(ctx, what);
-}
-
 static int uf_walk_tree(struct uf *f)
 {
 	const struct gb_fs_tree t = {f->u, f->n_dents, f, uf_tree_parent, uf_tree_ino,
-				     uf_tree_name, uf_tree_first, uf_tree_emit, uf_tree_limit_warn};
+				     uf_tree_name, uf_tree_first, uf_tree_emit, &f->limit_warned};
 
 	return gb_fs_walk_tree(&t, UF_ROOT_INO);
 }
