@@ -53,6 +53,9 @@
 
 #include <glassbox/sys/format.h>
 
+#include "crc.h"
+#include "fsutil.h"
+
 #define CR_MAGIC 0x28cd3d45U
 #define CR_SB_LEN 76
 #define CR_INODE_LEN 12
@@ -69,14 +72,6 @@
 #define CR_BLK_DIRECT (1u << 30)
 #define CR_BLK_FLAGS (CR_BLK_UNCOMP | CR_BLK_DIRECT)
 
-#define CR_S_IFMT 0170000
-#define CR_S_IFSOCK 0140000
-#define CR_S_IFLNK 0120000
-#define CR_S_IFREG 0100000
-#define CR_S_IFBLK 0060000
-#define CR_S_IFDIR 0040000
-#define CR_S_IFCHR 0020000
-#define CR_S_IFIFO 0010000
 
 #define CR_MAX_PATH 4096
 #define CR_MAX_DEPTH 256
@@ -121,17 +116,6 @@ static void cr_decode_inode(bool be, const uint8_t *b, struct cr_inode *ino)
 	}
 }
 
-static uint32_t cr_crc(const uint8_t *p, size_t n, uint32_t crc)
-{
-	while (n) {
-		size_t k = n > (1u << 30) ? (1u << 30) : n;
-		crc = (uint32_t)crc32(crc, p, (uInt)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-}
-
 /* CRC of [base, size) with the fsid.crc field taken as 0. */
 static uint32_t cr_image_crc(const struct gb_span *in, const struct cr_sb *sb)
 {
@@ -139,9 +123,9 @@ static uint32_t cr_image_crc(const struct gb_span *in, const struct cr_sb *sb)
 	const uint8_t *p = in->p + sb->base;
 	uint32_t crc = (uint32_t)crc32(0, NULL, 0);
 
-	crc = cr_crc(p, 32, crc);
-	crc = cr_crc(zero, 4, crc);
-	return cr_crc(p + 36, sb->size - sb->base - 36, crc);
+	crc = gb_crc32(crc, p, 32);
+	crc = gb_crc32(crc, zero, 4);
+	return gb_crc32(crc, p + 36, sb->size - sb->base - 36);
 }
 
 /* The superblock at base with byte order be; 0 when it is sane. */
@@ -167,7 +151,7 @@ static int cr_sb_at(const struct gb_span *in, uint32_t base, struct cr_sb *sb)
 	sb->files = cr32(sb->be, b + 44);
 	sb->v2 = (sb->flags & CR_FLAG_FSID_V2) != 0;
 	cr_decode_inode(sb->be, b + 64, &root);
-	if ((root.mode & CR_S_IFMT) != CR_S_IFDIR)
+	if ((root.mode & GB_S_IFMT) != GB_S_IFDIR)
 		return -GB_ENOTFOUND;
 	if (root.size && root.offset < (uint64_t)base + CR_SB_LEN)
 		return -GB_ENOTFOUND;
@@ -414,7 +398,7 @@ static void cr_guess_blksize(struct cr *c, const struct cr_inode *root)
 			break;
 		cr_decode_inode(c->sb.be, b, &ino);
 		pos += CR_INODE_LEN + 4ull * ino.namelen;
-		if ((ino.mode & CR_S_IFMT) != CR_S_IFREG || ino.size <= 512)
+		if ((ino.mode & GB_S_IFMT) != GB_S_IFREG || ino.size <= 512)
 			continue;
 		sampled++;
 		for (unsigned k = 0; k < sizeof(cands) / sizeof(cands[0]); k++)
@@ -458,9 +442,7 @@ static int cr_write_file(struct cr *c, const struct cr_inode *ino, const char *p
 		st = gb_wfile_write(w, data, n);
 	}
 	r = gb_unpack_file_end(c->u, w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int cr_emit_symlink(struct cr *c, const struct cr_inode *ino, struct gb_entry *e)
@@ -495,26 +477,25 @@ static int cr_emit(struct cr *c, const struct cr_inode *ino, const char *path, b
 	struct gb_entry e = {.path = path, .mode = ino->mode & 07777, .uid = ino->uid, .gid = ino->gid};
 
 	*descend = false;
-	switch (ino->mode & CR_S_IFMT) {
-	case CR_S_IFDIR:
+	switch (ino->mode & GB_S_IFMT) {
+	case GB_S_IFDIR:
 		e.type = GB_FT_DIR;
 		*descend = ino->size > 0;
 		return gb_unpack_entry(c->u, &e);
-	case CR_S_IFREG:
+	case GB_S_IFREG:
 		return cr_write_file(c, ino, path);
-	case CR_S_IFLNK:
+	case GB_S_IFLNK:
 		e.type = GB_FT_SYMLINK;
 		return cr_emit_symlink(c, ino, &e);
-	case CR_S_IFCHR:
-	case CR_S_IFBLK:
-		e.type = (ino->mode & CR_S_IFMT) == CR_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
-		e.major = (ino->size >> 8) & 0xfff;
-		e.minor = (ino->size & 0xff) | ((ino->size >> 12) & 0xfff00);
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		e.type = (ino->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+		gb_fs_decode_dev(ino->size, &e);
 		return gb_unpack_entry(c->u, &e);
-	case CR_S_IFIFO:
+	case GB_S_IFIFO:
 		e.type = GB_FT_FIFO;
 		return gb_unpack_entry(c->u, &e);
-	case CR_S_IFSOCK:
+	case GB_S_IFSOCK:
 		e.type = GB_FT_SOCKET;
 		return gb_unpack_entry(c->u, &e);
 	default:

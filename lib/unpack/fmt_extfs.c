@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "extfs.h"
+#include "fsutil.h"
 #include "util/vec.h"
 
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
@@ -236,8 +237,7 @@ static void dev_numbers(const struct ext2_inode *inode, struct gb_entry *e)
 		e->minor = dev & 0xFF;
 	} else {
 		dev = inode->i_block[1];
-		e->major = (dev & 0xFFF00) >> 8;
-		e->minor = (dev & 0xFF) | ((dev >> 12) & 0xFFF00);
+		gb_fs_decode_dev(dev, e);
 	}
 }
 

@@ -291,10 +291,7 @@ static void jf_bad(struct jf *j, unsigned *counter, uint64_t off)
 
 static void jf_limit_warn(struct jf *j, const char *what)
 {
-	if (j->limit_warned)
-		return;
-	j->limit_warned = true;
-	gb_unpack_warn(j->u, "too many %s: the rest of the filesystem is ignored", what);
+	gb_fs_limit_warn(j->u, &j->limit_warned, what);
 }
 
 static int jf_add_inode_node(struct jf *j, uint64_t off, uint32_t totlen)
@@ -475,28 +472,12 @@ static void jf_resolve_dirents(struct jf *j)
 /* First dirent whose parent is pino (or n_dirents). */
 static size_t jf_children(const struct jf *j, uint32_t pino)
 {
-	size_t lo = 0, hi = j->n_dirents;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (j->dirents[mid].pino < pino)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return GB_LOWER_BOUND(j->dirents, j->n_dirents, pino, pino);
 }
 
 static int jf_add_path(struct jf *j, const char *path, size_t len, size_t *ret)
 {
-	int r = gb_grow((void **)&j->paths, &j->cap_paths, j->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	memcpy(j->paths + j->n_paths, path, len + 1);
-	*ret = j->n_paths;
-	j->n_paths += len + 1;
-	return 0;
+	return gb_strpool_add(&j->paths, &j->n_paths, &j->cap_paths, path, len, ret);
 }
 
 static int jf_add_job(struct jf *j, struct jf_job **v, size_t *n, size_t *cap, uint32_t inode,
@@ -548,8 +529,8 @@ static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_ent
 	size_t len = 0;
 	int r;
 
-	switch (e->mode & JF_S_IFMT) {
-	case JF_S_IFLNK:
+	switch (e->mode & GB_S_IFMT) {
+	case GB_S_IFLNK:
 		ent->type = GB_FT_SYMLINK;
 		r = jf_small_data(j, e, buf, JF_MAX_TARGET, &len);
 		if (r == -GB_ENOMEM)
@@ -561,9 +542,9 @@ static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_ent
 		buf[len] = 0;
 		ent->target = (const char *)buf;
 		break;
-	case JF_S_IFCHR:
-	case JF_S_IFBLK:
-		ent->type = (e->mode & JF_S_IFMT) == JF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		ent->type = (e->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
 		r = jf_small_data(j, e, buf, 4, &len);
 		if (r == -GB_ENOMEM)
 			return r;
@@ -573,16 +554,15 @@ static int jf_emit_special(struct jf *j, const struct jf_inode *e, struct gb_ent
 			ent->minor = v & 0xff;
 		} else if (len == 4) {
 			uint32_t v = jf32(j->be, buf);
-			ent->major = (v & 0xfff00) >> 8;
-			ent->minor = (v & 0xff) | ((v >> 12) & 0xfff00);
+			gb_fs_decode_dev(v, ent);
 		} else {
 			gb_unpack_warn(j->u, "%s: device number unreadable", ent->path);
 		}
 		break;
-	case JF_S_IFIFO:
+	case GB_S_IFIFO:
 		ent->type = GB_FT_FIFO;
 		break;
-	case JF_S_IFSOCK:
+	case GB_S_IFSOCK:
 		ent->type = GB_FT_SOCKET;
 		break;
 	default:
@@ -607,7 +587,7 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 		if (r < 0)
 			return r == -GB_ELIMIT ? 0 : r;
 		e->have_meta = true;
-		e->mode = JF_S_IFDIR | 0755;
+		e->mode = GB_S_IFDIR | 0755;
 	}
 	if (!e || !e->have_meta) {
 		j->dropped++;
@@ -617,7 +597,7 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 	ent.uid = e->uid;
 	ent.gid = e->gid;
 	ent.mtime = e->mtime;
-	if ((e->mode & JF_S_IFMT) == JF_S_IFDIR) {
+	if ((e->mode & GB_S_IFMT) == GB_S_IFDIR) {
 		if (e->visited || e->ino == JF_ROOT_INO) {
 			gb_unpack_warn(j->u, "%s: second link to directory inode %u ignored", path, e->ino);
 			return 0;
@@ -627,7 +607,7 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 		*ret_descend = true;
 		return gb_unpack_entry(j->u, &ent);
 	}
-	if ((e->mode & JF_S_IFMT) == JF_S_IFREG) {
+	if ((e->mode & GB_S_IFMT) == GB_S_IFREG) {
 		uint32_t idx = (uint32_t)(e - j->inodes);
 		if (e->visited)
 			return jf_add_job(j, &j->links, &j->n_links, &j->cap_links, idx, path, len);
@@ -640,70 +620,43 @@ static int jf_emit(struct jf *j, const struct jf_dirent *d, const char *path, si
 	return jf_emit_special(j, e, &ent);
 }
 
-struct jf_frame {
-	size_t next;        /* next dirent index */
-	uint32_t pino;
-	size_t plen;        /* path length before this directory's children */
-};
+static uint64_t jf_tree_parent(void *ctx, size_t i)
+{
+	return ((const struct jf *)ctx)->dirents[i].pino;
+}
+
+static uint64_t jf_tree_ino(void *ctx, size_t i)
+{
+	return ((const struct jf *)ctx)->dirents[i].ino;
+}
+
+static const uint8_t *jf_tree_name(void *ctx, size_t i, size_t *len)
+{
+	const struct jf *j = ctx;
+
+	*len = j->dirents[i].nsize;
+	return j->in->p + j->dirents[i].name;
+}
+
+static size_t jf_tree_first(void *ctx, uint64_t parent)
+{
+	return jf_children(ctx, (uint32_t)parent);
+}
+
+static int jf_tree_emit(void *ctx, size_t i, const char *path, size_t len, bool *descend)
+{
+	struct jf *j = ctx;
+
+	return jf_emit(j, &j->dirents[i], path, len, descend);
+}
 
 /* Depth-first walk from the root: parents are emitted before children. */
 static int jf_walk_tree(struct jf *j)
 {
-	struct jf_frame *st;
-	char *path;
-	unsigned depth = 1;
-	size_t count = 0;
-	int r = 0;
+	const struct gb_fs_tree t = {j->u, j->n_dirents, j, jf_tree_parent, jf_tree_ino,
+				     jf_tree_name, jf_tree_first, jf_tree_emit, &j->limit_warned};
 
-	st = calloc(JF_MAX_DEPTH, sizeof(*st));
-	path = malloc(JF_MAX_PATH + 1);
-	if (!st || !path) {
-		free(st);
-		free(path);
-		return -GB_ENOMEM;
-	}
-	st[0].pino = JF_ROOT_INO;
-	st[0].next = jf_children(j, JF_ROOT_INO);
-	st[0].plen = 0;
-	while (depth && r == 0) {
-		struct jf_frame *fr = &st[depth - 1];
-		const struct jf_dirent *d;
-		bool descend;
-
-		if (fr->next >= j->n_dirents || j->dirents[fr->next].pino != fr->pino) {
-			depth--;
-			continue;
-		}
-		d = &j->dirents[fr->next++];
-		if (++count > gb_unpack_limits(j->u)->max_entries) {
-			jf_limit_warn(j, "entries");
-			break;
-		}
-		if (fr->plen + 1 + d->nsize > JF_MAX_PATH) {
-			gb_unpack_warn(j->u, "path longer than %u bytes skipped", JF_MAX_PATH);
-			continue;
-		}
-		size_t len = fr->plen;
-		if (len)
-			path[len++] = '/';
-		memcpy(path + len, j->in->p + d->name, d->nsize);
-		len += d->nsize;
-		path[len] = 0;
-		r = jf_emit(j, d, path, len, &descend);
-		if (r < 0 || !descend)
-			continue;
-		if (depth == JF_MAX_DEPTH) {
-			gb_unpack_warn(j->u, "%s: directory depth limit (%u) reached", path, JF_MAX_DEPTH);
-			continue;
-		}
-		st[depth].pino = d->ino;
-		st[depth].next = jf_children(j, d->ino);
-		st[depth].plen = len;
-		depth++;
-	}
-	free(st);
-	free(path);
-	return r;
+	return gb_fs_walk_tree(&t, JF_ROOT_INO);
 }
 
 static int jf_emit_links(struct jf *j)

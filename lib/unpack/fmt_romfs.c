@@ -40,6 +40,7 @@
 
 #include <glassbox/sys/format.h>
 #include "util/vec.h"
+#include "fsutil.h"
 
 #define RF_MAGIC "-rom1fs-"
 #define RF_HDR 16
@@ -131,15 +132,7 @@ struct rf {
 
 static int rf_add_path(struct rf *f, const char *path, size_t *ret)
 {
-	size_t len = strlen(path);
-	int r = gb_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	memcpy(f->paths + f->n_paths, path, len + 1);
-	*ret = f->n_paths;
-	f->n_paths += len + 1;
-	return 0;
+	return gb_strpool_add(&f->paths, &f->n_paths, &f->cap_paths, path, strlen(path), ret);
 }
 
 static void rf_bad(struct rf *f, unsigned *counter, uint32_t off)
@@ -228,7 +221,7 @@ static int rf_write_file(struct rf *f, const struct rf_hdr *h, const char *path)
 	r = gb_unpack_file_end(f->u, w, st);
 	if (st == -GB_ELIMIT || st == -GB_EIO)
 		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_fatal(r) ? r : 0;
 }
 
 static int rf_emit_symlink(struct rf *f, const struct rf_hdr *h, struct gb_entry *e)
@@ -395,15 +388,8 @@ static int rf_cmp_file(const void *a, const void *b)
 
 static const struct rf_file *rf_find_file(const struct rf *f, uint32_t off)
 {
-	size_t lo = 0, hi = f->n_files;
+	size_t lo = GB_LOWER_BOUND(f->files, f->n_files, off, off);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->files[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < f->n_files && f->files[lo].off == off ? &f->files[lo] : NULL;
 }
 

@@ -26,6 +26,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "crc.h"
+
 #define TRX_MAX_PARTS 4
 
 struct trx_hdr {
@@ -34,18 +36,6 @@ struct trx_hdr {
 	unsigned n_offsets;
 	uint32_t off[TRX_MAX_PARTS];
 };
-
-static uint32_t crc32_span(uint32_t crc, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		size_t k = n > (1U << 30) ? (1U << 30) : n;
-
-		crc = (uint32_t)crc32(crc, p, (uInt)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-}
 
 static int read_header(const struct gb_span *in, struct trx_hdr *h)
 {
@@ -105,7 +95,7 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 	if (r < 0)
 		return r;
 	if (h.len <= in->n) {
-		if (~crc32_span(0, in->p + 12, h.len - 12) != h.crc)
+		if (~gb_crc32(0, in->p + 12, h.len - 12) != h.crc)
 			return -GB_ENOTFOUND;
 	} else {
 		if (!offsets_sane(&h))

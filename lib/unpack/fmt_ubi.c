@@ -47,6 +47,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "fsutil.h"
+
 #define UBI_HDR_LEN 64
 #define UBI_VTBL_REC 172
 #define UBI_VTBL_MAX 128
@@ -534,9 +536,7 @@ static int ubi_write_volume(struct ubi *b, size_t first, size_t end)
 		gb_unpack_warn(b->u, "volume %s: %u LEB(s) missing, read as 0xff", name, c.missing);
 	st = r < 0 ? r : c.status;
 	r = gb_unpack_file_end(b->u, c.f, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int ubi_write_volumes(struct ubi *b)

@@ -125,10 +125,7 @@ static void uf_bad(struct uf *f, unsigned *counter, uint64_t pos)
 
 void gb__uf_limit_warn(struct uf *f, const char *what)
 {
-	if (f->limit_warned)
-		return;
-	f->limit_warned = true;
-	gb_unpack_warn(f->u, "too many %s: the rest of the filesystem is ignored", what);
+	gb_fs_limit_warn(f->u, &f->limit_warned, what);
 }
 
 /* Byte offset of (lnum, offs) with len bytes inside one LEB, or UINT64_MAX. */
@@ -632,44 +629,19 @@ static void uf_index(struct uf *f)
 
 struct uf_ino *gb__uf_ino_find(const struct uf *f, uint64_t inum)
 {
-	size_t lo = 0, hi = f->n_inos;
+	size_t lo = GB_LOWER_BOUND(f->inos, f->n_inos, inum, inum);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->inos[mid].inum < inum)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < f->n_inos && f->inos[lo].inum == inum ? &f->inos[lo] : NULL;
 }
 
 size_t gb__uf_first_dent(const struct uf *f, uint64_t parent)
 {
-	size_t lo = 0, hi = f->n_dents;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->dents[mid].parent < parent)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return GB_LOWER_BOUND(f->dents, f->n_dents, parent, parent);
 }
 
 size_t gb__uf_first_dnode(const struct uf *f, uint64_t inum)
 {
-	size_t lo = 0, hi = f->n_dnodes;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->dnodes[mid].inum < inum)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return GB_LOWER_BOUND(f->dnodes, f->n_dnodes, inum, inum);
 }
 
 static void uf_report(struct uf *f)

@@ -30,6 +30,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "crc.h"
+
 #define IH_MAGIC 0x27051956U
 #define IH_HDR 64
 #define IH_TYPE_MULTI 4
@@ -65,19 +67,6 @@ struct uimage_hdr {
 	char name[33];
 };
 
-/* zlib's crc32 takes a 32-bit length: feed big spans in pieces. */
-static uint32_t crc32_span(uint32_t crc, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		size_t k = n > (1U << 30) ? (1U << 30) : n;
-
-		crc = (uint32_t)crc32(crc, p, (uInt)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-}
-
 /* A header whose CRC does not match is still reported (as an error node) when
  * every enumerated field is in range and the name is clean text: vendors
  * edit the name of signed images, and an evaluator wants to know. */
@@ -109,7 +98,7 @@ static int read_header(const struct gb_span *in, struct uimage_hdr *h)
 	memcpy(copy, p, IH_HDR);
 	memset(copy + 4, 0, 4);
 	h->hcrc = gb_be32(p + 4);
-	h->hcrc_computed = crc32_span(0, copy, IH_HDR);
+	h->hcrc_computed = gb_crc32(0, copy, IH_HDR);
 	h->hcrc_ok = h->hcrc_computed == h->hcrc;
 	h->time = gb_be32(p + 8);
 	h->size = gb_be32(p + 12);
@@ -211,7 +200,7 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	avail = in->n;
 	end = declared < avail ? declared : avail;
 	if (declared <= avail) {
-		uint32_t dcrc = crc32_span(0, in->p + IH_HDR, h.size);
+		uint32_t dcrc = gb_crc32(0, in->p + IH_HDR, h.size);
 
 		if (dcrc != h.dcrc)
 			gb_unpack_warn(u, "uImage \"%s\": data CRC mismatch "

@@ -49,6 +49,7 @@
 
 #include <glassbox/sys/format.h>
 #include "util/vec.h"
+#include "fsutil.h"
 
 #define YF_SEQ_LOW 0x1000u
 #define YF_SEQ_HIGH 0xefffff00u
@@ -71,14 +72,6 @@ enum {
 #define YF_UNLINKED 3
 #define YF_DELETED 4
 
-#define YF_S_IFMT 0170000
-#define YF_S_IFREG 0100000
-#define YF_S_IFLNK 0120000
-#define YF_S_IFDIR 0040000
-#define YF_S_IFSOCK 0140000
-#define YF_S_IFBLK 0060000
-#define YF_S_IFCHR 0020000
-#define YF_S_IFIFO 0010000
 
 #define YF_SCORE_CHUNKS 64
 #define YF_MAX_BAD_RUN 256     /* chunks: the largest erase block */
@@ -155,19 +148,19 @@ static bool yf_name_ok(const uint8_t *name)
 /* The mode's file type matches the object type (hard links: any). */
 static bool yf_mode_ok(uint32_t type, uint32_t mode)
 {
-	uint32_t fmt = mode & YF_S_IFMT;
+	uint32_t fmt = mode & GB_S_IFMT;
 
 	if (mode > 0xffff)
 		return false;
 	switch (type) {
 	case YF_FILE:
-		return fmt == YF_S_IFREG;
+		return fmt == GB_S_IFREG;
 	case YF_SYMLINK:
-		return fmt == YF_S_IFLNK;
+		return fmt == GB_S_IFLNK;
 	case YF_DIR:
-		return fmt == YF_S_IFDIR;
+		return fmt == GB_S_IFDIR;
 	case YF_SPECIAL:
-		return fmt == YF_S_IFCHR || fmt == YF_S_IFBLK || fmt == YF_S_IFIFO || fmt == YF_S_IFSOCK;
+		return fmt == GB_S_IFCHR || fmt == GB_S_IFBLK || fmt == GB_S_IFIFO || fmt == GB_S_IFSOCK;
 	default:
 		return true;
 	}
@@ -438,15 +431,8 @@ static int yf_build_objs(struct yf *y)
 
 static struct yf_obj *yf_find(const struct yf *y, uint32_t id)
 {
-	size_t lo = 0, hi = y->n_objs;
+	size_t lo = GB_LOWER_BOUND(y->objs, y->n_objs, id, id);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (y->objs[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < y->n_objs && y->objs[lo].id == id ? &y->objs[lo] : NULL;
 }
 
@@ -515,37 +501,26 @@ static int yf_write_file(struct yf *y, const struct yf_obj *o, const char *path)
 		return r;
 	st = yf_write_content(y, o, w, path);
 	r = gb_unpack_file_end(y->u, w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int yf_add_path(struct yf *y, const char *path, size_t *ret)
 {
-	size_t len = strlen(path);
-	int r = gb_grow((void **)&y->paths, &y->cap_paths, y->n_paths + len + 1, 1);
-
-	if (r < 0)
-		return r;
-	memcpy(y->paths + y->n_paths, path, len + 1);
-	*ret = y->n_paths;
-	y->n_paths += len + 1;
-	return 0;
+	return gb_strpool_add(&y->paths, &y->n_paths, &y->cap_paths, path, strlen(path), ret);
 }
 
 static int yf_emit_special(struct yf *y, const struct yf_obj *o, struct gb_entry *e)
 {
-	switch (o->mode & YF_S_IFMT) {
-	case YF_S_IFCHR:
-	case YF_S_IFBLK:
-		e->type = (o->mode & YF_S_IFMT) == YF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
-		e->major = (o->rdev >> 8) & 0xfff;
-		e->minor = (o->rdev & 0xff) | ((o->rdev >> 12) & 0xfff00);
+	switch (o->mode & GB_S_IFMT) {
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		e->type = (o->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+		gb_fs_decode_dev(o->rdev, e);
 		break;
-	case YF_S_IFIFO:
+	case GB_S_IFIFO:
 		e->type = GB_FT_FIFO;
 		break;
-	case YF_S_IFSOCK:
+	case GB_S_IFSOCK:
 		e->type = GB_FT_SOCKET;
 		break;
 	default:

@@ -10,6 +10,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "fsutil.h"
+
 #define JF_MAGIC 0x1985
 #define JF_ACCURATE 0x2000
 #define JF_COMPAT_MASK 0xc000
@@ -38,14 +40,6 @@ enum {
 	JF_COMPR_LZMA = 8,
 };
 
-#define JF_S_IFMT 0170000
-#define JF_S_IFSOCK 0140000
-#define JF_S_IFLNK 0120000
-#define JF_S_IFREG 0100000
-#define JF_S_IFBLK 0060000
-#define JF_S_IFDIR 0040000
-#define JF_S_IFCHR 0020000
-#define JF_S_IFIFO 0010000
 #define JF_DT_DIR 4
 
 #define JF_ROOT_INO 1
@@ -55,8 +49,8 @@ enum {
 #define JF_MAX_DSIZE (1u << 20)       /* decoded bytes of one compressed node */
 #define JF_MAX_HOLE (16u << 20)       /* bytes of a file no node covers */
 #define JF_MAX_DNODES (4u << 20)
-#define JF_MAX_PATH 4096
-#define JF_MAX_DEPTH 512
+#define JF_MAX_PATH GB_FS_MAX_PATH
+#define JF_MAX_DEPTH GB_FS_MAX_DEPTH
 #define JF_MAX_TARGET 4095
 #define JF_ZERO_CHUNK (64u << 10)
 

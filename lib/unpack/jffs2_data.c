@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jffs2.h"
+#include "fsutil.h"
 
 /* ---- decoding node data -------------------------------------------------- */
 
@@ -326,9 +327,7 @@ static int jf_extract_file(const struct jf *j, const struct jf_inode *e, const c
 	st = jf_write_content(&c);
 	gb__jf_dec_fini(&c.dec);
 	r = gb_unpack_file_end(j->u, c.f, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 int gb__jf_job_run(void *ctx, size_t i)

@@ -2,11 +2,12 @@
  * dispatch) and its readers:
  *   squashfs_v4.c          squashfs 4.0 (both byte orders), decompressors of
  *                          libsquashfs, vendor LZMA through sqc below
- *                          (squashfs_v4_io.c: decompressors, metadata reader,
+ *                          (squashfs_v4_io.c: decompressors, metadata readers,
  *                          parallel file data; squashfs_v4.h: what they share);
  *   squashfs_legacy.c      squashfs 2.x and 3.x, both byte orders, own reader
  *                          (squashfs_legacy_read.c: metadata, inodes, file data;
  *                          squashfs_legacy.h: what the two share);
+ *   squashfs_meta.c        the metadata block reader both readers use;
  *   squashfs_legacy_comp.c the block decoder that tries zlib and the LZMA
  *                          variants of old router SDKs and remembers the one
  *                          that works.

@@ -149,20 +149,12 @@ static const char *super_problem(const struct lg_super *sb)
 	return NULL;
 }
 
-static bool zero_bytes(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 {
 	struct lg_super sb;
 	const uint8_t *h;
 	enum sqc_method m = SQC_UNKNOWN;
-	uint64_t size, padded;
+	uint64_t size;
 	bool truncated;
 
 	if (read_super(in, &sb) < 0 || super_problem(&sb))
@@ -185,12 +177,7 @@ int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 		if (d)
 			m = sqc_sniff(d, 16);
 	}
-	truncated = sb.bytes_used > in->n;
-	size = truncated ? in->n : sb.bytes_used;
-	padded = (sb.bytes_used + 4095) & ~4095ULL;
-	if (!truncated && padded <= in->n &&
-	    zero_bytes(in->p + sb.bytes_used, (size_t)(padded - sb.bytes_used)))
-		size = padded;
+	size = sqfs_image_size(in, sb.bytes_used, &truncated);
 	memset(ret, 0, sizeof(*ret));
 	ret->size = size;
 	ret->confidence = truncated ? GB_CONF_MEDIUM : GB_CONF_HIGH;
@@ -203,9 +190,20 @@ int sqfs_legacy_probe(const struct gb_span *in, struct gb_probe *ret)
 /* --- the directory walk ---------------------------------------------------- */
 
 static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, unsigned depth);
+static int read_dir_header(void *ctx, uint64_t *left, uint32_t *count, uint64_t *blk);
+static int read_dirent(void *ctx, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen);
+static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth);
 
-static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
+static void warn_cb(void *ctx, const char *path, const char *what)
 {
+	lg_warn(ctx, path, what);
+}
+
+static const struct sqfs_dir_ops dir_ops = {read_dir_header, read_dirent, visit, warn_cb};
+
+static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth)
+{
+	struct lg *img = ctx;
 	struct lg_inode ino;
 	struct gb_entry e;
 	int r;
@@ -229,21 +227,8 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 	case T_DIR:
 	case T_LDIR:
 		e.type = GB_FT_DIR;
-		r = gb_unpack_entry(img->u, &e);
-		if (r < 0)
-			return r;
-		r = gb_u64set_add(&img->seen, ref);
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			lg_warn(img, img->path, "directory appears twice (loop), not descended");
-			return 0;
-		}
-		if (depth >= DEPTH_MAX) {
-			lg_warn(img, img->path, "directories nested too deep, not descended");
-			return 0;
-		}
-		return walk_dir(img, &ino, plen, depth + 1);
+		r = sqfs_enter_dir(&dir_ops, img, img->u, &e, &img->seen, ref, depth);
+		return r <= 0 ? r : walk_dir(img, &ino, plen, depth + 1);
 	case T_FILE:
 	case T_LFILE:
 		return lg_emit_file(img, &ino, &e);
@@ -265,15 +250,16 @@ static int visit(struct lg *img, uint64_t ref, size_t plen, unsigned depth)
 }
 
 /* One directory header: entry count and the inode block of its entries. */
-static int read_dir_header(struct lg *img, uint64_t *left, uint32_t *count, uint64_t *blk)
+static int read_dir_header(void *ctx, uint64_t *left, uint32_t *count, uint64_t *blk)
 {
+	struct lg *img = ctx;
 	unsigned n = img->sb.major == 3 ? 9 : 4;
 	uint8_t b[9];
 	int r;
 
 	if (*left < n)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->dir, b, n);
+	r = sqm_read(&img->dir, b, n);
 	if (r < 0)
 		return r;
 	*left -= n;
@@ -283,22 +269,23 @@ static int read_dir_header(struct lg *img, uint64_t *left, uint32_t *count, uint
 }
 
 /* One entry; its name is appended to img->path at `pos`. */
-static int read_dirent(struct lg *img, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen)
+static int read_dirent(void *ctx, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen)
 {
+	struct lg *img = ctx;
 	unsigned n = img->sb.major == 3 ? 5 : 3;
 	uint8_t b[5];
 	int r;
 
 	if (*left < n)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->dir, b, n);
+	r = sqm_read(&img->dir, b, n);
 	if (r < 0)
 		return r;
 	*ioff = (uint32_t)lg_bits(b, 0, 13, img->sb.be);
 	*nlen = (size_t)lg_bits(b, 16, 8, img->sb.be) + 1;
 	if (*left - n < *nlen)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->dir, img->path + pos, *nlen);
+	r = sqm_read(&img->dir, img->path + pos, *nlen);
 	if (r < 0)
 		return r;
 	img->path[pos + *nlen] = '\0';
@@ -308,46 +295,14 @@ static int read_dirent(struct lg *img, size_t pos, uint64_t *left, uint32_t *iof
 
 static int walk_dir(struct lg *img, const struct lg_inode *dir, size_t plen, unsigned depth)
 {
-	size_t pos = plen ? plen + 1 : 0;
-	uint64_t left, at, blk = 0;
-	uint32_t in_hdr = 0;
-	int r;
+	uint64_t left = dir->dir_size;
 
-	left = dir->dir_size;
 	if (img->sb.major == 3) /* 3.x counts "." and ".." as 3 bytes */
 		left = left > 3 ? left - 3 : 0;
 	if (left == 0)
 		return 0;
-	if (plen)
-		img->path[plen] = '/';
-	r = gb_add_u64(img->sb.dir_start, dir->dir_start, &at);
-	if (r == 0)
-		r = lg_mr_seek(&img->dir, at, dir->dir_off);
-	while (r == 0 && left > 0) {
-		uint64_t save_blk;
-		size_t save_off, nlen;
-		uint32_t ioff;
-
-		if (in_hdr == 0) {
-			r = read_dir_header(img, &left, &in_hdr, &blk);
-			continue;
-		}
-		r = read_dirent(img, pos, &left, &ioff, &nlen);
-		if (r < 0)
-			break;
-		in_hdr--;
-		save_blk = img->dir.cur->blk;
-		save_off = img->dir.off;
-		r = visit(img, blk << 16 | ioff, pos + nlen, depth);
-		if (r < 0)
-			return r;
-		img->path[plen] = plen ? '/' : '\0';
-		r = lg_mr_seek(&img->dir, save_blk, save_off);
-	}
-	img->path[plen] = '\0';
-	if (r < 0)
-		lg_warn(img, plen ? img->path : "/", "directory listing corrupt or truncated");
-	return 0;
+	return sqfs_walk_listing(&dir_ops, img, &img->dir, img->path, plen, img->sb.dir_start,
+				 dir->dir_start, dir->dir_off, left, depth);
 }
 
 /* --- unpack ---------------------------------------------------------------- */
@@ -364,21 +319,13 @@ static int open_image(struct lg *img, struct gb_unpack *u, const struct gb_span 
 	if (why)
 		return gb_unpack_fail(u, -GB_ECORRUPT, "squashfs %u.%u: corrupt superblock (%s)",
 				      sb->major, sb->minor, why);
-	img->in = *in;
-	if (img->in.n > sb->bytes_used)
-		img->in.n = (size_t)sb->bytes_used;
-	else if (img->in.n < sb->bytes_used)
-		gb_unpack_warn(u, "squashfs: image truncated: bytes_used is %llu, %zu bytes present",
-			       (unsigned long long)sb->bytes_used, in->n);
+	img->in = sqfs_cut_image(u, in, sb->bytes_used);
 	sqc_init(&img->comp, sb->block_size, SQC_ALLOW_ZLIB | SQC_ALLOW_LZMA);
 	lg_mr_init(&img->ino, img, sb->inode_start, sb->dir_start);
 	lg_mr_init(&img->dir, img, sb->dir_start, sb->bytes_used);
 	lg_mr_init(&img->frag, img, sb->major == 3 ? SB3_SIZE : SB2_SIZE, sb->bytes_used);
-	img->fcur = NO_FRAG;
 	img->max_entries = gb_unpack_limits(u)->max_entries;
-	img->blk = malloc(sb->block_size);
-	img->fbuf = malloc(sb->block_size);
-	if (!img->blk || !img->fbuf)
+	if (lg_data_init(img) < 0)
 		return gb_unpack_fail(u, -GB_ENOMEM, "squashfs: out of memory");
 	if (lg_read_ids(img) < 0)
 		gb_unpack_warn(u, "squashfs: uid/gid tables at %llu truncated",
@@ -423,8 +370,8 @@ int sqfs_legacy_unpack(struct gb_unpack *u, const struct gb_span *in, const stru
 	if (img->n_warn > WARN_MAX)
 		gb_unpack_warn(u, "squashfs: %u more problems not listed", img->n_warn - WARN_MAX);
 	sqc_free(&img->comp);
-	free(img->blk);
-	free(img->fbuf);
+	free(img->data.blk);
+	free(img->data.fbuf);
 	gb_u64set_free(&img->seen);
 	free(img);
 	return r;

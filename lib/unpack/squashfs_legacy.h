@@ -6,21 +6,20 @@
 #define GB_UNPACK_SQUASHFS_LEGACY_H
 
 #include "squashfs_int.h"
+#include "squashfs_common.h"
+#include "squashfs_meta.h"
 #include "util/vec.h"
 
 #define SB3_SIZE 119
 #define SB2_SIZE 63 /* where 2.x data starts: the fields up to fragment_table_2 */
-#define META_SIZE 8192
-#define NO_FRAG 0xFFFFFFFFU
-#define BLK_UNCOMPRESSED (1U << 24)
-#define BLK_SIZE_MASK 0xFFFFFFU
+#define META_SIZE SQM_BLOCK
+#define NO_FRAG SQFS_NO_FRAG
 #define GUID_SAME 255
-#define DEPTH_MAX 256
+#define DEPTH_MAX SQFS_DEPTH_MAX
 #define NAME_MAX_LEN 256
 #define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
 #define WARN_MAX 32
-#define LIST_BATCH 256
-#define MR_SLOTS 4
+#define MR_SLOTS 4 /* metadata blocks each reader keeps decoded */
 
 enum { T_DIR = 1, T_FILE, T_SLINK, T_BDEV, T_CDEV, T_FIFO, T_SOCK, T_LDIR, T_LFILE };
 
@@ -32,22 +31,6 @@ struct lg_super {
 	uint64_t root, bytes_used, uid_start, guid_start, inode_start, dir_start, frag_start;
 };
 
-struct lslot {
-	uint64_t blk, next;
-	size_t used;
-	const uint8_t *data;
-	uint8_t buf[META_SIZE];
-};
-
-struct lmr { /* a metadata reader over [lo, hi) */
-	struct lg *img;
-	uint64_t lo, hi;
-	struct lslot *cur;
-	size_t off;
-	unsigned victim;
-	struct lslot slot[MR_SLOTS];
-};
-
 struct lg {
 	struct gb_unpack *u;
 	struct gb_span in;
@@ -57,13 +40,8 @@ struct lg {
 	unsigned n_warn;
 	size_t n_entries, max_entries;
 	struct gb_u64set seen;  /* directories entered (loops) */
-	struct lmr ino, dir, frag;
-	uint8_t *blk, *fbuf;
-	uint32_t fcur;
-	const uint8_t *fdata;
-	size_t fused;
-	const char *why;
-	int werr;
+	struct sqm_reader ino, dir, frag; /* metadata over [lo, hi) */
+	struct sqfs_data data; /* regular files */
 	char path[PATH_CAP];
 };
 
@@ -84,12 +62,11 @@ unsigned lg_frag_entry_size(const struct lg_super *sb);
 unsigned lg_frag_ptr_size(const struct lg_super *sb);
 unsigned lg_meta_hdr_len(const struct lg_super *sb);
 void lg_warn(struct lg *img, const char *path, const char *what);
-void lg_mr_init(struct lmr *m, struct lg *img, uint64_t lo, uint64_t hi);
-int lg_mr_seek(struct lmr *m, uint64_t at, size_t off);
-int lg_mr_read(struct lmr *m, void *dst, size_t n);
+void lg_mr_init(struct sqm_reader *m, struct lg *img, uint64_t lo, uint64_t hi);
 int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino);
 int lg_read_ids(struct lg *img);
 void lg_owners(struct lg *img, const struct lg_inode *ino, struct gb_entry *e);
+int lg_data_init(struct lg *img);
 int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e);
 int lg_emit_symlink(struct lg *img, const struct lg_inode *ino, struct gb_entry *e);
 

@@ -1,4 +1,4 @@
-/* squashfs 2.x/3.x: metadata blocks, inodes, uid/gid tables and regular
+/* squashfs 2.x/3.x: metadata readers (over squashfs_meta.c), inodes, uid/gid tables and regular
  * file data (block lists, data blocks, fragments). Layouts: squashfs_legacy.c.
  * Every read goes through the span helpers or a metadata reader bounded to its
  * table; block sizes are checked against the superblock's block size before
@@ -57,103 +57,27 @@ void lg_warn(struct lg *img, const char *path, const char *what)
 		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
 }
 
-void lg_mr_init(struct lmr *m, struct lg *img, uint64_t lo, uint64_t hi)
+/* Metadata and data blocks decode with the image's decoder (any method). */
+static long decode(void *ctx, const uint8_t *in, size_t n, uint8_t *out, size_t cap,
+		   size_t min_out)
 {
-	m->img = img;
-	m->lo = lo;
-	m->hi = hi;
-	m->cur = NULL;
-	m->off = 0;
-	m->victim = 0;
-	for (unsigned i = 0; i < MR_SLOTS; i++)
-		m->slot[i].blk = UINT64_MAX;
+	return sqc_decode(ctx, in, n, out, cap, min_out);
 }
 
-static int mr_load(struct lmr *m, uint64_t at)
+/* A metadata reader over [lo, hi): headers in the image's order, followed by a
+ * marker byte when the image has SQUASHFS_CHECK set. */
+void lg_mr_init(struct sqm_reader *m, struct lg *img, uint64_t lo, uint64_t hi)
 {
-	struct lg *img = m->img;
-	unsigned hl = lg_meta_hdr_len(&img->sb);
-	struct lslot *sl;
-	const uint8_t *p;
-	uint32_t hdr, len;
-	long r;
+	struct sqm_params par = {
+		.hdr_be = img->sb.be,
+		.hdr_len = lg_meta_hdr_len(&img->sb),
+		.slots = MR_SLOTS,
+		.decode = decode,
+		.ctx = &img->comp,
+	};
 
-	for (unsigned i = 0; i < MR_SLOTS; i++) {
-		if (m->slot[i].blk == at && at != UINT64_MAX) {
-			m->cur = &m->slot[i];
-			m->off = 0;
-			return 0;
-		}
-	}
-	m->cur = NULL;
-	if (at < m->lo || at >= m->hi)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, at, 2);
-	if (!p)
-		return -GB_ETRUNC;
-	hdr = (uint32_t)lg_rdn(p, 2, img->sb.be);
-	len = hdr & 0x7FFF;
-	if (len == 0 || len > META_SIZE || len + hl > m->hi - at)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, at + hl, len);
-	if (!p)
-		return -GB_ETRUNC;
-	sl = &m->slot[m->victim];
-	m->victim = (m->victim + 1) % MR_SLOTS;
-	sl->blk = UINT64_MAX;
-	if (hdr & 0x8000) {
-		sl->data = p;
-		sl->used = len;
-	} else {
-		r = sqc_decode(&img->comp, p, len, sl->buf, META_SIZE, 1);
-		if (r <= 0)
-			return -GB_ECORRUPT;
-		sl->data = sl->buf;
-		sl->used = (size_t)r;
-	}
-	sl->blk = at;
-	sl->next = at + hl + len;
-	m->cur = sl;
-	m->off = 0;
-	return 0;
+	sqm_init(m, &img->in, lo, hi, &par);
 }
-
-int lg_mr_seek(struct lmr *m, uint64_t at, size_t off)
-{
-	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
-
-	if (r < 0)
-		return r;
-	if (off > m->cur->used)
-		return -GB_ECORRUPT;
-	m->off = off;
-	return 0;
-}
-
-int lg_mr_read(struct lmr *m, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-
-	while (n > 0) {
-		size_t k;
-
-		if (!m->cur)
-			return -GB_ECORRUPT;
-		if (m->off == m->cur->used) {
-			int r = mr_load(m, m->cur->next);
-
-			if (r < 0)
-				return r;
-		}
-		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
-		memcpy(d, m->cur->data + m->off, k);
-		m->off += k;
-		d += k;
-		n -= k;
-	}
-	return 0;
-}
-
 
 static unsigned inode_size(unsigned major, unsigned type)
 {
@@ -249,9 +173,9 @@ int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino)
 
 	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
 		return -GB_ECORRUPT;
-	r = lg_mr_seek(&img->ino, at, ref & 0xFFFF);
+	r = sqm_seek(&img->ino, at, ref & 0xFFFF);
 	if (r == 0)
-		r = lg_mr_read(&img->ino, b, base);
+		r = sqm_read(&img->ino, b, base);
 	if (r < 0)
 		return r;
 	memset(ino, 0, sizeof(*ino));
@@ -262,7 +186,7 @@ int lg_read_inode(struct lg *img, uint64_t ref, struct lg_inode *ino)
 	need = inode_size(sb->major, ino->type);
 	if (need == 0)
 		return -GB_ECORRUPT;
-	r = lg_mr_read(&img->ino, b + base, need - base);
+	r = sqm_read(&img->ino, b + base, need - base);
 	if (r < 0)
 		return r;
 	if (sb->major == 3)
@@ -317,132 +241,55 @@ void lg_owners(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
 
 /* --- regular files --------------------------------------------------------- */
 
-static int load_frag(struct lg *img, uint32_t idx)
+/* Fragment table entry `idx`: where its block starts and its size word. */
+static int frag_entry(void *ctx, uint32_t idx, uint64_t *start, uint32_t *word)
 {
+	struct lg *img = ctx;
 	const struct lg_super *sb = &img->sb;
 	unsigned es = lg_frag_entry_size(sb), ps = lg_frag_ptr_size(sb), per = META_SIZE / es;
 	const uint8_t *p;
-	uint64_t ptr, start;
+	uint64_t ptr;
 	uint8_t b[16];
-	uint32_t word, len;
-	long d;
 	int r;
 
-	if (idx == img->fcur)
-		return 0;
-	img->fcur = NO_FRAG;
-	img->why = "fragment index out of range";
+	img->data.why = "fragment index out of range";
 	if (idx >= sb->frags)
 		return -GB_ECORRUPT;
-	img->why = "fragment table entry unreadable";
+	img->data.why = "fragment table entry unreadable";
 	p = gb_span_at(&img->in, sb->frag_start + (uint64_t)(idx / per) * ps, ps);
 	if (!p)
 		return -GB_ETRUNC;
 	ptr = lg_rdn(p, ps, sb->be);
-	r = lg_mr_seek(&img->frag, ptr, (idx % per) * es);
+	r = sqm_seek(&img->frag, ptr, (idx % per) * es);
 	if (r == 0)
-		r = lg_mr_read(&img->frag, b, es);
+		r = sqm_read(&img->frag, b, es);
 	if (r < 0)
 		return r;
-	start = lg_rdn(b, ps, sb->be);
-	word = (uint32_t)lg_rdn(b + ps, 4, sb->be);
-	len = word & BLK_SIZE_MASK;
-	img->why = "fragment block out of the image";
-	if (len == 0 || len > sb->block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, start, len);
-	if (!p)
-		return -GB_ETRUNC;
-	if (word & BLK_UNCOMPRESSED) {
-		img->fdata = p;
-		img->fused = len;
-	} else {
-		img->why = "fragment block does not decompress";
-		d = sqc_decode(&img->comp, p, len, img->fbuf, sb->block_size, 1);
-		if (d <= 0)
-			return -GB_ECORRUPT;
-		img->fdata = img->fbuf;
-		img->fused = (size_t)d;
-	}
-	img->fcur = idx;
+	*start = lg_rdn(b, ps, sb->be);
+	*word = (uint32_t)lg_rdn(b + ps, 4, sb->be);
 	return 0;
 }
 
-static int put(struct lg *img, struct gb_wfile *f, const void *p, size_t n)
+/* The file data state; img->in is the image cut to bytes_used. 0 or -GB_ENOMEM. */
+int lg_data_init(struct lg *img)
 {
-	int r = gb_wfile_write(f, p, n);
+	struct sqfs_data *d = &img->data;
 
-	if (r < 0)
-		img->werr = r;
-	return r;
-}
-
-static int put_block(struct lg *img, struct gb_wfile *f, uint64_t *pos, uint32_t word,
-		     uint32_t expect)
-{
-	uint32_t len = word & BLK_SIZE_MASK;
-	const uint8_t *p;
-	long d;
-
-	if (len == 0) {
-		memset(img->blk, 0, expect);
-		return put(img, f, img->blk, expect);
-	}
-	img->why = "data block out of the image";
-	if (len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, *pos, len);
-	if (!p)
-		return -GB_ETRUNC;
-	*pos += len;
-	if (word & BLK_UNCOMPRESSED) {
-		img->why = "stored data block too short";
-		return len < expect ? -GB_ECORRUPT : put(img, f, p, expect);
-	}
-	img->why = "data block does not decompress";
-	d = sqc_decode(&img->comp, p, len, img->blk, img->sb.block_size, expect);
-	if (d < 0 || (uint32_t)d < expect)
-		return -GB_ECORRUPT;
-	return put(img, f, img->blk, expect);
-}
-
-static int put_data(struct lg *img, const struct lg_inode *ino, struct gb_wfile *f)
-{
-	uint32_t bs = img->sb.block_size;
-	uint8_t raw[4 * LIST_BATCH];
-	uint64_t left = ino->size, pos = ino->start;
-	int r = 0;
-
-	for (uint64_t i = 0; r == 0 && i < ino->nblocks; i++) {
-		uint32_t k = i % LIST_BATCH, expect = left < bs ? (uint32_t)left : bs;
-
-		if (k == 0) {
-			uint64_t n = ino->nblocks - i < LIST_BATCH ? ino->nblocks - i : LIST_BATCH;
-
-			img->why = "block list unreadable";
-			r = lg_mr_read(&img->ino, raw, 4 * n);
-			if (r < 0)
-				break;
-		}
-		r = put_block(img, f, &pos, (uint32_t)lg_rdn(raw + 4 * k, 4, img->sb.be), expect);
-		left -= expect;
-	}
-	if (r < 0 || left == 0)
-		return r;
-	img->why = "file tail has no fragment";
-	if (ino->frag == NO_FRAG || left >= bs)
-		return -GB_ECORRUPT;
-	r = load_frag(img, ino->frag);
-	if (r < 0)
-		return r;
-	img->why = "file tail past the end of its fragment block";
-	if (ino->frag_off > img->fused || left > img->fused - ino->frag_off)
-		return -GB_ECORRUPT;
-	return put(img, f, img->fdata + ino->frag_off, (size_t)left);
+	d->in = img->in;
+	d->block_size = img->sb.block_size;
+	d->decode = decode;
+	d->dctx = &img->comp;
+	d->frag_entry = frag_entry;
+	d->fctx = img;
+	d->fcur = NO_FRAG;
+	d->blk = malloc(img->sb.block_size);
+	d->fbuf = malloc(img->sb.block_size);
+	return d->blk && d->fbuf ? 0 : -GB_ENOMEM;
 }
 
 int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
 {
+	struct sqfs_file fi = {ino->size, ino->start, ino->nblocks, ino->frag, ino->frag_off};
 	struct gb_wfile *f;
 	int r, r2;
 
@@ -451,13 +298,13 @@ int lg_emit_file(struct lg *img, const struct lg_inode *ino, struct gb_entry *e)
 	r = gb_unpack_file_begin(img->u, e, &f);
 	if (r < 0)
 		return r;
-	img->werr = 0;
-	r = put_data(img, ino, f);
+	img->data.werr = 0;
+	r = sqfs_put_data(&img->data, f, &img->ino, img->sb.be, &fi, NULL);
 	r2 = gb_unpack_file_end(img->u, f, r);
-	if (img->werr < 0)
-		return img->werr;
+	if (img->data.werr < 0)
+		return img->data.werr;
 	if (r < 0)
-		lg_warn(img, e->path, img->why);
+		lg_warn(img, e->path, img->data.why);
 	return r2 < 0 ? r2 : 0;
 }
 
@@ -466,7 +313,7 @@ int lg_emit_symlink(struct lg *img, const struct lg_inode *ino, struct gb_entry 
 	char target[65536];
 	int r;
 
-	r = lg_mr_read(&img->ino, target, ino->link_len);
+	r = sqm_read(&img->ino, target, ino->link_len);
 	if (r < 0) {
 		lg_warn(img, e->path, "symlink target unreadable");
 		return 0;

@@ -55,6 +55,7 @@
 
 #include <sqfs/super.h>
 
+#include "fsutil.h"
 #include "squashfs_v4.h"
 #include "util/vec.h"
 
@@ -165,14 +166,6 @@ static const char *comp_name(unsigned id)
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "?";
 }
 
-static bool zero_bytes(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* An LZMA image whose first inode block is not lzma-alone (Ralink SDKs). */
 static bool lzma_vendor(const struct gb_span *in, const struct sq_super *sb)
 {
@@ -186,7 +179,7 @@ static bool lzma_vendor(const struct gb_span *in, const struct sq_super *sb)
 int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 {
 	struct sq_super sb;
-	uint64_t size, padded;
+	uint64_t size;
 	bool truncated;
 
 	if (read_super(in, &sb) < 0)
@@ -203,12 +196,7 @@ int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 	}
 	if (!first_meta_ok(in, &sb))
 		return -GB_ENOTFOUND;
-	truncated = sb.bytes_used > in->n;
-	size = truncated ? in->n : sb.bytes_used;
-	padded = (sb.bytes_used + 4095) & ~4095ULL;
-	if (!truncated && padded <= in->n &&
-	    zero_bytes(in->p + sb.bytes_used, (size_t)(padded - sb.bytes_used)))
-		size = padded;
+	size = sqfs_image_size(in, sb.bytes_used, &truncated);
 	memset(ret, 0, sizeof(*ret));
 	ret->size = size;
 	ret->confidence = truncated ? GB_CONF_MEDIUM : GB_CONF_HIGH;
@@ -219,11 +207,11 @@ int sqfs4_probe(const struct gb_span *in, struct gb_probe *ret)
 
 
 
-static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ext,
+static int read_file_inode(struct sqm_reader *m, const struct sq_super *sb, bool ext,
 			   struct sq_inode *ino)
 {
 	uint8_t b[40];
-	int r = sq4_mr_read(m, b, ext ? 40 : 16);
+	int r = sqm_read(m, b, ext ? 40 : 16);
 
 	if (r < 0)
 		return r;
@@ -241,13 +229,13 @@ static int read_file_inode(struct mreader *m, const struct sq_super *sb, bool ex
 	ino->nblocks = ino->size >> sb->block_log;
 	if ((ino->size & (sb->block_size - 1)) && ino->frag == NO_FRAG)
 		ino->nblocks++;
-	ino->list_blk = m->cur->blk;
-	ino->list_off = (uint32_t)m->off;
+	ino->list_blk = sqm_blk(m);
+	ino->list_off = (uint32_t)sqm_off(m);
 	return 0;
 }
 
 /* Read the inode at `ref` (reader over the inode table). */
-static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref,
+static int read_inode(struct sqm_reader *m, const struct sq_super *sb, uint64_t ref,
 		      struct sq_inode *ino)
 {
 	uint8_t b[24];
@@ -256,9 +244,9 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 
 	if (gb_add_u64(sb->inode_start, ref >> 16, &at) < 0)
 		return -GB_ECORRUPT;
-	r = sq4_mr_seek(m, at, ref & 0xFFFF);
+	r = sqm_seek(m, at, ref & 0xFFFF);
 	if (r == 0)
-		r = sq4_mr_read(m, b, 16);
+		r = sqm_read(m, b, 16);
 	if (r < 0)
 		return r;
 	memset(ino, 0, sizeof(*ino));
@@ -269,13 +257,13 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 	ino->mtime = rd32(b + 8, sb->be);
 	switch (ino->type) {
 	case INO_DIR:
-		r = sq4_mr_read(m, b, 16);
+		r = sqm_read(m, b, 16);
 		ino->dir_blk = rd32(b, sb->be);
 		ino->dir_size = rd16(b + 8, sb->be);
 		ino->dir_off = rd16(b + 10, sb->be);
 		break;
 	case INO_LDIR:
-		r = sq4_mr_read(m, b, 24);
+		r = sqm_read(m, b, 24);
 		ino->dir_size = rd32(b + 4, sb->be);
 		ino->dir_blk = rd32(b + 8, sb->be);
 		ino->dir_off = rd16(b + 18, sb->be);
@@ -285,14 +273,14 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 		return read_file_inode(m, sb, ino->type == INO_LFILE, ino);
 	case INO_SLINK:
 	case INO_LSLINK:
-		r = sq4_mr_read(m, b, 8);
+		r = sqm_read(m, b, 8);
 		ino->target_len = rd32(b + 4, sb->be);
 		break;
 	case INO_BDEV:
 	case INO_CDEV:
 	case INO_LBDEV:
 	case INO_LCDEV:
-		r = sq4_mr_read(m, b, 8);
+		r = sqm_read(m, b, 8);
 		ino->devno = rd32(b + 4, sb->be);
 		break;
 	case INO_FIFO:
@@ -312,7 +300,7 @@ static int read_inode(struct mreader *m, const struct sq_super *sb, uint64_t ref
 static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 {
 	const struct sq_super *sb = &img->sb;
-	struct mreader *m = malloc(sizeof(*m));
+	struct sqm_reader *m = malloc(sizeof(*m));
 	uint32_t n = sb->id_count;
 	int r = 0;
 
@@ -329,9 +317,9 @@ static int read_ids(struct sq_img *img, sqfs_compressor_t *cmp)
 
 		r = rd_ptr(&img->in, sb->id_start + (i / 2048) * 8ULL, sb->be, &at);
 		if (r == 0)
-			r = sq4_mr_seek(m, at, 0);
+			r = sqm_seek(m, at, 0);
 		if (r == 0)
-			r = sq4_mr_read(m, raw, 4ULL * k);
+			r = sqm_read(m, raw, 4ULL * k);
 		for (uint32_t j = 0; r == 0 && j < k; j++)
 			img->ids[i + j] = rd32(raw + 4 * j, sb->be);
 	}
@@ -352,14 +340,13 @@ static int add_file(struct sq_walk *w, const struct sq_inode *ino, const struct 
 		    size_t plen)
 {
 	struct sq_ent *f;
+	size_t off;
 
 	if (gb_grow((void **)&w->files, &w->cap_files, w->n_files + 1, sizeof(*w->files)) < 0 ||
-	    gb_grow((void **)&w->pool, &w->pool_cap, w->pool_len + plen + 1, 1) < 0)
+	    gb_strpool_add(&w->pool, &w->pool_len, &w->pool_cap, e->path, plen, &off) < 0)
 		return -GB_ENOMEM;
 	f = &w->files[w->n_files++];
-	f->path = w->pool_len;
-	memcpy(w->pool + w->pool_len, e->path, plen + 1);
-	w->pool_len += plen + 1;
+	f->path = off;
 	f->size = ino->size;
 	f->blocks_start = ino->blocks_start;
 	f->nblocks = ino->nblocks;
@@ -386,7 +373,7 @@ static int emit_symlink(struct sq_walk *w, struct sq_inode *ino, struct gb_entry
 	target = malloc(ino->target_len + 1);
 	if (!target)
 		return -GB_ENOMEM;
-	r = sq4_mr_read(&w->ino, target, ino->target_len);
+	r = sqm_read(&w->ino, target, ino->target_len);
 	if (r < 0) {
 		free(target);
 		sq4_img_warn(w->img, e->path, "symlink target unreadable");
@@ -400,10 +387,21 @@ static int emit_symlink(struct sq_walk *w, struct sq_inode *ino, struct gb_entry
 }
 
 static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, unsigned depth);
+static int read_dir_header(void *ctx, uint64_t *left, uint32_t *count, uint64_t *blk);
+static int read_dirent(void *ctx, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen);
+static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth);
+
+static void warn_cb(void *ctx, const char *path, const char *what)
+{
+	sq4_img_warn(((struct sq_walk *)ctx)->img, path, what);
+}
+
+static const struct sqfs_dir_ops dir_ops = {read_dir_header, read_dirent, visit, warn_cb};
 
 /* Record one directory entry (the inode at `ref`, path in w->path). */
-static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
+static int visit(void *ctx, uint64_t ref, size_t plen, unsigned depth)
 {
+	struct sq_walk *w = ctx;
 	struct sq_img *img = w->img;
 	struct sq_inode ino;
 	struct gb_entry e;
@@ -427,21 +425,8 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 	case INO_DIR:
 	case INO_LDIR:
 		e.type = GB_FT_DIR;
-		r = gb_unpack_entry(img->u, &e);
-		if (r < 0)
-			return r;
-		r = gb_u64set_add(&w->seen, ref);
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			sq4_img_warn(img, w->path, "directory appears twice (loop), not descended");
-			return 0;
-		}
-		if (depth >= DEPTH_MAX) {
-			sq4_img_warn(img, w->path, "directories nested too deep, not descended");
-			return 0;
-		}
-		return walk_dir(w, &ino, plen, depth + 1);
+		r = sqfs_enter_dir(&dir_ops, w, img->u, &e, &w->seen, ref, depth);
+		return r <= 0 ? r : walk_dir(w, &ino, plen, depth + 1);
 	case INO_FILE:
 	case INO_LFILE:
 		return add_file(w, &ino, &e, plen);
@@ -455,8 +440,7 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 	case INO_LCDEV:
 		e.type = ino.type == INO_BDEV || ino.type == INO_LBDEV ? GB_FT_BLOCKDEV
 								      : GB_FT_CHARDEV;
-		e.major = (ino.devno >> 8) & 0xFFF;
-		e.minor = (ino.devno & 0xFF) | ((ino.devno >> 12) & 0xFFF00);
+		gb_fs_decode_dev(ino.devno, &e);
 		return gb_unpack_entry(img->u, &e);
 	case INO_FIFO:
 	case INO_LFIFO:
@@ -468,23 +452,43 @@ static int visit(struct sq_walk *w, uint64_t ref, size_t plen, unsigned depth)
 	}
 }
 
-/* Read one directory entry; its name is appended to w->path at `pos`. */
-static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *ioff,
-		       size_t *nlen)
+/* One listing header (12 bytes: count - 1, inode block, inode number). */
+static int read_dir_header(void *ctx, uint64_t *left, uint32_t *count, uint64_t *blk)
 {
+	struct sq_walk *w = ctx;
+	uint8_t b[12];
+	int r;
+
+	if (*left < 12)
+		return 1;
+	r = sqm_read(&w->dir, b, 12);
+	if (r < 0)
+		return r;
+	*count = rd32(b, w->img->sb.be) + 1;
+	*blk = rd32(b + 4, w->img->sb.be);
+	*left -= 12;
+	if (*count == 0 || *count > DIR_MAX_COUNT)
+		return -GB_ECORRUPT;
+	return 0;
+}
+
+/* Read one directory entry; its name is appended to w->path at `pos`. */
+static int read_dirent(void *ctx, size_t pos, uint64_t *left, uint32_t *ioff, size_t *nlen)
+{
+	struct sq_walk *w = ctx;
 	uint8_t b[8];
 	int r;
 
 	if (*left < 8)
 		return -GB_ECORRUPT;
-	r = sq4_mr_read(&w->dir, b, 8);
+	r = sqm_read(&w->dir, b, 8);
 	if (r < 0)
 		return r;
 	*ioff = rd16(b, w->img->sb.be);
 	*nlen = (size_t)rd16(b + 6, w->img->sb.be) + 1;
 	if (*nlen > NAME_MAX_LEN || *left - 8 < *nlen)
 		return -GB_ECORRUPT;
-	r = sq4_mr_read(&w->dir, w->path + pos, *nlen);
+	r = sqm_read(&w->dir, w->path + pos, *nlen);
 	if (r < 0)
 		return r;
 	w->path[pos + *nlen] = '\0';
@@ -493,59 +497,13 @@ static int read_dirent(struct sq_walk *w, size_t pos, uint64_t *left, uint16_t *
 }
 
 /* Walk a directory listing; w->path[0..plen) is the directory's path ("" for
- * the root). The listing reader is shared by all levels: its position is
- * saved around each child and restored after it. */
+ * the root). */
 static int walk_dir(struct sq_walk *w, const struct sq_inode *dir, size_t plen, unsigned depth)
 {
-	const struct sq_super *sb = &w->img->sb;
-	size_t pos = plen ? plen + 1 : 0;
-	uint64_t left, at, hdr_blk = 0;
-	uint32_t in_hdr = 0;
-	int r;
-
 	if (dir->dir_size <= 3)
 		return 0;
-	left = dir->dir_size - 3;
-	if (plen)
-		w->path[plen] = '/';
-	r = gb_add_u64(sb->dir_start, dir->dir_blk, &at);
-	if (r == 0)
-		r = sq4_mr_seek(&w->dir, at, dir->dir_off);
-	while (r == 0 && left > 0) {
-		uint8_t b[12];
-		uint64_t save_blk;
-		size_t save_off, nlen;
-		uint16_t ioff;
-
-		if (in_hdr == 0) {
-			if (left < 12)
-				break;
-			r = sq4_mr_read(&w->dir, b, 12);
-			if (r < 0)
-				break;
-			in_hdr = rd32(b, sb->be) + 1;
-			hdr_blk = rd32(b + 4, sb->be);
-			left -= 12;
-			if (in_hdr == 0 || in_hdr > DIR_MAX_COUNT)
-				r = -GB_ECORRUPT;
-			continue;
-		}
-		r = read_dirent(w, pos, &left, &ioff, &nlen);
-		if (r < 0)
-			break;
-		in_hdr--;
-		save_blk = w->dir.cur->blk;
-		save_off = w->dir.off;
-		r = visit(w, hdr_blk << 16 | ioff, pos + nlen, depth);
-		if (r < 0)
-			return r;
-		w->path[plen] = plen ? '/' : '\0';
-		r = sq4_mr_seek(&w->dir, save_blk, save_off);
-	}
-	w->path[plen] = '\0';
-	if (r < 0)
-		sq4_img_warn(w->img, plen ? w->path : "/", "directory listing corrupt or truncated");
-	return 0;
+	return sqfs_walk_listing(&dir_ops, w, &w->dir, w->path, plen, w->img->sb.dir_start,
+				 dir->dir_blk, dir->dir_off, dir->dir_size - 3, depth);
 }
 /* --- unpack --------------------------------------------------------------- */
 
@@ -563,12 +521,7 @@ static int open_image(struct sq_img *img, struct gb_unpack *u, const struct gb_s
 				      "squashfs: corrupt superblock (%s): %u inodes, bytes_used %llu",
 				      super_problem(sb), sb->inode_count,
 				      (unsigned long long)sb->bytes_used);
-	img->in = *in;
-	if (img->in.n > sb->bytes_used)
-		img->in.n = (size_t)sb->bytes_used;
-	else if (img->in.n < sb->bytes_used)
-		gb_unpack_warn(u, "squashfs: image truncated: bytes_used is %llu, %zu bytes present",
-			       (unsigned long long)sb->bytes_used, in->n);
+	img->in = sqfs_cut_image(u, in, sb->bytes_used);
 	img->dir_end = sb->bytes_used;
 	ends[0] = sb->id_start;
 	ends[1] = sb->frag_start;

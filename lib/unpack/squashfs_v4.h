@@ -1,6 +1,6 @@
 /* squashfs 4.0 reader internals shared by squashfs_v4.c (superblock, probe,
  * inodes, directory walk) and squashfs_v4_io.c (decompressors, the metadata
- * block reader, regular file data extracted in parallel). The on-disk layout
+ * readers over squashfs_meta.c, regular file data extracted in parallel). The on-disk layout
  * is described in squashfs_v4.c.
  */
 #ifndef GB_UNPACK_SQUASHFS_V4_H
@@ -10,21 +10,20 @@
 #include <sqfs/io.h>
 
 #include "squashfs_int.h"
+#include "squashfs_common.h"
+#include "squashfs_meta.h"
 #include "util/vec.h"
 
 #define SB_SIZE 96
-#define META_SIZE 8192
+#define META_SIZE SQM_BLOCK
 #define NO_TABLE UINT64_MAX
-#define NO_FRAG 0xFFFFFFFFU
-#define BLK_UNCOMPRESSED (1U << 24)
-#define BLK_SIZE_MASK 0xFFFFFFU
+#define NO_FRAG SQFS_NO_FRAG
 #define DIR_MAX_COUNT 256  /* entries under one directory header */
-#define DEPTH_MAX 256      /* directory nesting we descend into */
+#define DEPTH_MAX SQFS_DEPTH_MAX /* directory nesting we descend into */
 #define NAME_MAX_LEN 256
 #define PATH_CAP (DEPTH_MAX * (NAME_MAX_LEN + 1) + 2)
 #define LINK_MAX_LEN 65536 /* longest symlink target we read */
 #define WARN_MAX 32        /* per-file problems reported one by one */
-#define LIST_BATCH 256     /* block size words read at once */
 
 enum {
 	INO_DIR = 1, INO_FILE, INO_SLINK, INO_BDEV, INO_CDEV, INO_FIFO, INO_SOCK,
@@ -74,28 +73,10 @@ struct sq_img {
 	unsigned n_warn; /* atomic: per-file problems seen */
 	int stop;        /* atomic: a writer error, every worker stops */
 };
-/* Reads a metadata table: blocks must start in [lo, hi) and end by hi. The
- * last MR_SLOTS blocks stay decompressed: the walk goes back and forth between
- * a directory's listing and its inodes. */
+/* Metadata tables are read through squashfs_meta.h; each reader keeps the
+ * last MR_SLOTS blocks decoded (the walk goes back and forth between a
+ * directory's listing and its inodes). */
 #define MR_SLOTS 8
-
-struct mslot {
-	uint64_t blk, next; /* this block (NO_TABLE: empty), the one after */
-	const uint8_t *data;
-	size_t used;
-	uint8_t buf[META_SIZE];
-};
-
-struct mreader {
-	const struct sq_img *img;
-	sqfs_compressor_t *cmp;
-	uint64_t lo, hi;
-	struct mslot *cur; /* NULL: none */
-	size_t off;        /* in cur */
-	unsigned victim;
-	struct mslot slot[MR_SLOTS];
-};
-
 
 struct sq_inode {
 	uint16_t type, mode, uid_idx, gid_idx;
@@ -121,7 +102,7 @@ struct sq_ent { /* a regular file, extracted after the walk */
 
 struct sq_walk {
 	struct sq_img *img;
-	struct mreader ino, dir;
+	struct sqm_reader ino, dir;
 	struct sq_ent *files;
 	size_t n_files, cap_files;
 	char *pool;
@@ -137,10 +118,9 @@ void sq4_file_init(struct sq_file *f, const struct gb_span *in);
  * SQFS_ERROR. */
 int sq4_make_decompressor(const sqfs_compressor_config_t *cfg, sqfs_compressor_t **ret);
 void sq4_img_warn(struct sq_img *img, const char *path, const char *what);
-void sq4_mr_init(struct mreader *m, const struct sq_img *img, sqfs_compressor_t *cmp, uint64_t lo,
-		 uint64_t hi);
-int sq4_mr_seek(struct mreader *m, uint64_t at, size_t off);
-int sq4_mr_read(struct mreader *m, void *dst, size_t n);
+/* A metadata reader over [lo, hi) of the image, decoding with `cmp`. */
+void sq4_mr_init(struct sqm_reader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
+		 uint64_t lo, uint64_t hi);
 /* Extract the regular files the walk collected, on the scan's thread pool. */
 int sq4_extract_files(struct sq_walk *w);
 

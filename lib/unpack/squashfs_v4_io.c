@@ -1,7 +1,7 @@
 /* squashfs 4.0 I/O: the libsquashfs glue (a read-only sqfs_file_t over the
  * mapped image, LZO over liblzo2 and LZMA over squashfs_legacy_comp.c, which
- * libsquashfs leaves out or reads too strictly), the metadata block reader,
- * and the regular files, extracted in parallel straight from the mapped
+ * libsquashfs leaves out or reads too strictly), the metadata readers over
+ * squashfs_meta.c, and the regular files, extracted in parallel straight from the mapped
  * image, each worker with its own decompressor. Layout: squashfs_v4.c.
  */
 #include <stdlib.h>
@@ -151,104 +151,30 @@ void sq4_img_warn(struct sq_img *img, const char *path, const char *what)
 		gb_unpack_warn(img->u, "squashfs: \"%s\": %s", path, what);
 }
 
-void sq4_mr_init(struct mreader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
-		    uint64_t lo, uint64_t hi)
+/* Metadata and data blocks: libsquashfs' decompressor (or ours); it fills
+ * what the block holds, the callers check the size. */
+static long decode(void *ctx, const uint8_t *in, size_t n, uint8_t *out, size_t cap,
+		   size_t min_out)
 {
-	m->img = img;
-	m->cmp = cmp;
-	m->lo = lo;
-	m->hi = hi;
-	m->cur = NULL;
-	m->off = 0;
-	m->victim = 0;
-	for (unsigned i = 0; i < MR_SLOTS; i++)
-		m->slot[i].blk = NO_TABLE;
+	sqfs_compressor_t *cmp = ctx;
+
+	return cmp->do_block(cmp, in, (sqfs_u32)n, out, (sqfs_u32)cap);
 }
 
-/* Make the block at `at` current, offset 0. */
-static int mr_load(struct mreader *m, uint64_t at)
+void sq4_mr_init(struct sqm_reader *m, const struct sq_img *img, sqfs_compressor_t *cmp,
+		 uint64_t lo, uint64_t hi)
 {
-	struct mslot *sl;
-	const uint8_t *p;
-	uint16_t hdr;
-	uint32_t len;
-	sqfs_s32 r;
+	struct sqm_params par = {
+		.hdr_be = img->sb.meta_be,
+		.hdr_len = 2,
+		.slots = MR_SLOTS,
+		.decode = decode,
+		.ctx = cmp,
+	};
 
-	for (unsigned i = 0; i < MR_SLOTS; i++) {
-		if (m->slot[i].blk == at && at != NO_TABLE) {
-			m->cur = &m->slot[i];
-			m->off = 0;
-			return 0;
-		}
-	}
-	m->cur = NULL;
-	if (at < m->lo || at >= m->hi)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&m->img->in, at, 2);
-	if (!p)
-		return -GB_ETRUNC;
-	hdr = rd16(p, m->img->sb.meta_be);
-	len = hdr & 0x7FFF;
-	if (len == 0 || len > META_SIZE || len + 2 > m->hi - at)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&m->img->in, at + 2, len);
-	if (!p)
-		return -GB_ETRUNC;
-	sl = &m->slot[m->victim];
-	m->victim = (m->victim + 1) % MR_SLOTS;
-	sl->blk = NO_TABLE;
-	if (hdr & 0x8000) {
-		sl->data = p;
-		sl->used = len;
-	} else {
-		r = m->cmp->do_block(m->cmp, p, len, sl->buf, META_SIZE);
-		if (r <= 0)
-			return -GB_ECORRUPT;
-		sl->data = sl->buf;
-		sl->used = (size_t)r;
-	}
-	sl->blk = at;
-	sl->next = at + 2 + len;
-	m->cur = sl;
-	m->off = 0;
-	return 0;
+	sqm_init(m, &img->in, lo, hi, &par);
 }
 
-int sq4_mr_seek(struct mreader *m, uint64_t at, size_t off)
-{
-	int r = m->cur && m->cur->blk == at ? 0 : mr_load(m, at);
-
-	if (r < 0)
-		return r;
-	if (off > m->cur->used)
-		return -GB_ECORRUPT;
-	m->off = off;
-	return 0;
-}
-
-int sq4_mr_read(struct mreader *m, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-	int r;
-
-	while (n > 0) {
-		size_t k;
-
-		if (!m->cur)
-			return -GB_ECORRUPT;
-		if (m->off == m->cur->used) {
-			r = mr_load(m, m->cur->next);
-			if (r < 0)
-				return r;
-		}
-		k = m->cur->used - m->off < n ? m->cur->used - m->off : n;
-		memcpy(d, m->cur->data + m->off, k);
-		m->off += k;
-		d += k;
-		n -= k;
-	}
-	return 0;
-}
 /* --- regular files, in parallel ----------------------------------------- */
 
 struct sq_job {
@@ -261,139 +187,44 @@ struct sq_job {
 struct sq_worker {
 	struct sq_img *img;
 	sqfs_compressor_t *cmp;
-	struct mreader list, frag; /* block size lists, fragment table */
-	uint8_t *blk, *fbuf;       /* one data block, one fragment block */
-	const uint8_t *fdata;      /* the current fragment block's bytes */
-	uint32_t fcur;             /* its index, NO_FRAG: none */
-	size_t fused;
-	const char *why;           /* what went wrong with the current file */
-	int werr;                  /* writer error for the current file */
+	struct sqm_reader list, frag; /* block size lists, fragment table */
+	struct sqfs_data data;        /* buffers, fragment cache, per-file error */
 };
 
-static int load_frag(struct sq_worker *wk, uint32_t idx)
+/* Fragment table entry `idx`: where its block starts and its size word. */
+static int frag_entry(void *ctx, uint32_t idx, uint64_t *start, uint32_t *word)
 {
+	struct sq_worker *wk = ctx;
 	const struct sq_img *img = wk->img;
-	const uint8_t *p;
-	uint64_t ptr, start;
+	uint64_t ptr;
 	uint8_t b[16];
-	uint32_t word, len;
-	sqfs_s32 d;
 	int r;
 
-	if (idx == wk->fcur)
-		return 0;
-	wk->fcur = NO_FRAG;
-	wk->why = "fragment table entry unreadable";
+	wk->data.why = "fragment table entry unreadable";
 	if (idx >= img->sb.frag_count || img->sb.frag_start == NO_TABLE)
 		return -GB_ECORRUPT;
 	r = rd_ptr(&img->in, img->sb.frag_start + (idx / 512) * 8ULL, img->sb.be, &ptr);
 	if (r == 0)
-		r = sq4_mr_seek(&wk->frag, ptr, (idx % 512) * 16);
+		r = sqm_seek(&wk->frag, ptr, (idx % 512) * 16);
 	if (r == 0)
-		r = sq4_mr_read(&wk->frag, b, 16);
+		r = sqm_read(&wk->frag, b, 16);
 	if (r < 0)
 		return r;
-	start = rd64(b, img->sb.be);
-	word = rd32(b + 8, img->sb.be);
-	len = word & BLK_SIZE_MASK;
-	wk->why = "fragment block out of the image";
-	if (len == 0 || len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, start, len);
-	if (!p)
-		return -GB_ETRUNC;
-	if (word & BLK_UNCOMPRESSED) {
-		wk->fdata = p;
-		wk->fused = len;
-	} else {
-		wk->why = "fragment block does not decompress";
-		d = wk->cmp->do_block(wk->cmp, p, len, wk->fbuf, img->sb.block_size);
-		if (d <= 0)
-			return -GB_ECORRUPT;
-		wk->fdata = wk->fbuf;
-		wk->fused = (size_t)d;
-	}
-	wk->fcur = idx;
+	*start = rd64(b, img->sb.be);
+	*word = rd32(b + 8, img->sb.be);
 	return 0;
-}
-
-static int put(struct sq_worker *wk, struct gb_wfile *f, const void *p, size_t n)
-{
-	int r = gb_wfile_write(f, p, n);
-
-	if (r < 0)
-		wk->werr = r;
-	return r;
-}
-
-/* One data block of `expect` bytes at image offset *pos, size word `word`. */
-static int put_block(struct sq_worker *wk, struct gb_wfile *f, uint64_t *pos, uint32_t word,
-		     uint32_t expect)
-{
-	const struct sq_img *img = wk->img;
-	uint32_t len = word & BLK_SIZE_MASK;
-	const uint8_t *p;
-	sqfs_s32 d;
-
-	if (len == 0) { /* sparse */
-		memset(wk->blk, 0, expect);
-		return put(wk, f, wk->blk, expect);
-	}
-	wk->why = "data block out of the image";
-	if (len > img->sb.block_size)
-		return -GB_ECORRUPT;
-	p = gb_span_at(&img->in, *pos, len);
-	if (!p)
-		return -GB_ETRUNC;
-	*pos += len;
-	if (word & BLK_UNCOMPRESSED) {
-		wk->why = "stored data block too short";
-		return len < expect ? -GB_ECORRUPT : put(wk, f, p, expect);
-	}
-	d = wk->cmp->do_block(wk->cmp, p, len, wk->blk, img->sb.block_size);
-	wk->why = "data block does not decompress";
-	if (d < 0 || (uint32_t)d < expect)
-		return -GB_ECORRUPT;
-	return put(wk, f, wk->blk, expect);
 }
 
 static int put_data(struct sq_worker *wk, const struct sq_ent *e, struct gb_wfile *f)
 {
-	uint32_t bs = wk->img->sb.block_size, words[LIST_BATCH];
-	uint64_t left = e->size, pos = e->blocks_start;
+	struct sqfs_file fi = {e->size, e->blocks_start, e->nblocks, e->frag, e->frag_off};
 	int r;
 
-	wk->why = "block list unreadable";
-	r = sq4_mr_seek(&wk->list, e->list_blk, e->list_off);
-	for (uint64_t i = 0; r == 0 && i < e->nblocks; i++) {
-		uint32_t k = i % LIST_BATCH;
-		uint32_t expect = left < bs ? (uint32_t)left : bs;
-
-		if (k == 0) {
-			uint64_t n = e->nblocks - i < LIST_BATCH ? e->nblocks - i : LIST_BATCH;
-
-			wk->why = "block list unreadable";
-			r = sq4_mr_read(&wk->list, words, 4 * n);
-			if (r < 0)
-				break;
-		}
-		r = put_block(wk, f, &pos, rd32((const uint8_t *)&words[k], wk->img->sb.be), expect);
-		left -= expect;
-		if (__atomic_load_n(&wk->img->stop, __ATOMIC_RELAXED))
-			return -GB_ELIMIT;
-	}
-	if (r < 0 || left == 0)
-		return r;
-	wk->why = "file tail has no fragment";
-	if (e->frag == NO_FRAG || left >= bs)
-		return -GB_ECORRUPT;
-	r = load_frag(wk, e->frag);
+	wk->data.why = "block list unreadable";
+	r = sqm_seek(&wk->list, e->list_blk, e->list_off);
 	if (r < 0)
 		return r;
-	wk->why = "file tail past the end of its fragment block";
-	if (e->frag_off > wk->fused || left > wk->fused - e->frag_off)
-		return -GB_ECORRUPT;
-	return put(wk, f, wk->fdata + e->frag_off, (size_t)left);
+	return sqfs_put_data(&wk->data, f, &wk->list, wk->img->sb.be, &fi, &wk->img->stop);
 }
 
 static int extract_file(struct sq_worker *wk, const struct sq_ent *se, const char *path)
@@ -413,15 +244,15 @@ static int extract_file(struct sq_worker *wk, const struct sq_ent *se, const cha
 	r = gb_unpack_file_begin(wk->img->u, &e, &f);
 	if (r < 0)
 		return r;
-	wk->werr = 0;
+	wk->data.werr = 0;
 	r = put_data(wk, se, f);
 	r2 = gb_unpack_file_end(wk->img->u, f, r);
-	if (wk->werr < 0)
-		return wk->werr;
+	if (wk->data.werr < 0)
+		return wk->data.werr;
 	if (r == -GB_ELIMIT) /* another worker stopped the scan */
 		return r;
 	if (r < 0)
-		sq4_img_warn(wk->img, path, wk->why);
+		sq4_img_warn(wk->img, path, wk->data.why);
 	return r2 < 0 ? r2 : 0;
 }
 
@@ -438,11 +269,17 @@ static int run_chunk(void *ctx, size_t i)
 	if (!wk)
 		return -GB_ENOMEM;
 	wk->img = img;
-	wk->fcur = NO_FRAG;
-	wk->blk = malloc(img->sb.block_size);
-	wk->fbuf = malloc(img->sb.block_size);
-	if (!wk->blk || !wk->fbuf || sq4_make_decompressor(&img->cfg, &wk->cmp) != 0)
+	wk->data.in = img->in;
+	wk->data.block_size = img->sb.block_size;
+	wk->data.fcur = NO_FRAG;
+	wk->data.blk = malloc(img->sb.block_size);
+	wk->data.fbuf = malloc(img->sb.block_size);
+	if (!wk->data.blk || !wk->data.fbuf || sq4_make_decompressor(&img->cfg, &wk->cmp) != 0)
 		r = -GB_ENOMEM;
+	wk->data.decode = decode;
+	wk->data.dctx = wk->cmp;
+	wk->data.frag_entry = frag_entry;
+	wk->data.fctx = wk;
 	sq4_mr_init(&wk->list, img, wk->cmp, img->sb.inode_start, img->sb.dir_start);
 	sq4_mr_init(&wk->frag, img, wk->cmp, SB_SIZE,
 		img->sb.frag_start == NO_TABLE ? SB_SIZE : img->sb.frag_start);
@@ -454,8 +291,8 @@ static int run_chunk(void *ctx, size_t i)
 	if (r < 0)
 		__atomic_store_n(&img->stop, 1, __ATOMIC_RELAXED);
 	sqfs_destroy(wk->cmp);
-	free(wk->blk);
-	free(wk->fbuf);
+	free(wk->data.blk);
+	free(wk->data.fbuf);
 	free(wk);
 	return r;
 }

@@ -9,6 +9,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "fsutil.h"
+
 #define UF_MAGIC 0x06101831u
 #define UF_CH_LEN 24
 #define UF_SB_LEN 4096
@@ -23,22 +25,14 @@
 enum { UF_INO = 0, UF_DATA = 1, UF_DENT = 2, UF_XENT = 3, UF_SB = 6, UF_MST = 7, UF_IDX = 9 };
 enum { UF_COMPR_NONE = 0, UF_COMPR_LZO = 1, UF_COMPR_ZLIB = 2, UF_COMPR_ZSTD = 3 };
 
-#define UF_S_IFMT 0170000
-#define UF_S_IFSOCK 0140000
-#define UF_S_IFLNK 0120000
-#define UF_S_IFREG 0100000
-#define UF_S_IFBLK 0060000
-#define UF_S_IFDIR 0040000
-#define UF_S_IFCHR 0020000
-#define UF_S_IFIFO 0010000
 
 #define UF_ROOT_INO 1
 #define UF_MIN_LEB 4096u
 #define UF_MAX_LEB (64u << 20)
 #define UF_MAX_LEVEL 64
 #define UF_MAX_HOLE (64u << 20) /* zeros of one file that no data node covers */
-#define UF_MAX_PATH 4096
-#define UF_MAX_DEPTH 512
+#define UF_MAX_PATH GB_FS_MAX_PATH
+#define UF_MAX_DEPTH GB_FS_MAX_DEPTH
 #define UF_MAX_TARGET 4096
 #define UF_ZERO_CHUNK 4096
 

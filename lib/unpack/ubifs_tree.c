@@ -15,6 +15,7 @@
 
 #include "ubifs.h"
 #include "util/vec.h"
+#include "fsutil.h"
 
 
 static const uint8_t uf_zeros[UF_ZERO_CHUNK];
@@ -199,9 +200,7 @@ static int uf_extract_file(const struct uf *f, const struct uf_ino *e, const cha
 	st = uf_write_content(&c);
 	uf_dec_fini(&c.dec);
 	r = gb_unpack_file_end(f->u, c.w, st);
-	if (st == -GB_ELIMIT || st == -GB_EIO || st == -GB_ENOMEM)
-		return st;
-	return r == -GB_ELIMIT || r == -GB_EIO || r == -GB_ENOMEM ? r : 0;
+	return gb_fs_file_result(st, r);
 }
 
 static int uf_job_run(void *ctx, size_t i)
@@ -216,19 +215,17 @@ static int uf_job_run(void *ctx, size_t i)
 static int uf_add_job(struct uf *f, struct uf_job **v, size_t *n, size_t *cap, size_t ino,
 		      const char *path, size_t len, size_t *ret_path)
 {
-	int r = gb_grow((void **)&f->paths, &f->cap_paths, f->n_paths + len + 1, 1);
+	size_t off;
+	int r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
 
+	if (r == 0)
+		r = gb_strpool_add(&f->paths, &f->n_paths, &f->cap_paths, path, len, &off);
 	if (r < 0)
 		return r;
-	r = gb_grow((void **)v, cap, *n + 1, sizeof(**v));
-	if (r < 0)
-		return r;
-	memcpy(f->paths + f->n_paths, path, len + 1);
 	(*v)[*n].ino = ino;
-	(*v)[*n].path = f->n_paths;
+	(*v)[*n].path = off;
 	if (ret_path)
-		*ret_path = f->n_paths;
-	f->n_paths += len + 1;
+		*ret_path = off;
 	(*n)++;
 	return 0;
 }
@@ -238,8 +235,8 @@ static int uf_emit_special(struct uf *f, const struct uf_ino *e, struct gb_entry
 	const uint8_t *data = gb_span_at(f->in, e->pos + UF_INO_LEN, e->data_len);
 	char target[UF_MAX_TARGET + 1];
 
-	switch (e->mode & UF_S_IFMT) {
-	case UF_S_IFLNK:
+	switch (e->mode & GB_S_IFMT) {
+	case GB_S_IFLNK:
 		ent->type = GB_FT_SYMLINK;
 		if (!data || e->data_len == 0 || e->data_len > UF_MAX_TARGET) {
 			gb_unpack_warn(f->u, "%s: symlink target unreadable", ent->path);
@@ -249,21 +246,20 @@ static int uf_emit_special(struct uf *f, const struct uf_ino *e, struct gb_entry
 		target[e->data_len] = 0;
 		ent->target = target;
 		break;
-	case UF_S_IFCHR:
-	case UF_S_IFBLK:
-		ent->type = (e->mode & UF_S_IFMT) == UF_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
+	case GB_S_IFCHR:
+	case GB_S_IFBLK:
+		ent->type = (e->mode & GB_S_IFMT) == GB_S_IFCHR ? GB_FT_CHARDEV : GB_FT_BLOCKDEV;
 		if (data && (e->data_len == 4 || e->data_len == 8)) {
 			uint32_t v = gb_le32(data); /* huge_encode_dev: the same in 64 bits */
-			ent->major = (v & 0xfff00) >> 8;
-			ent->minor = (v & 0xff) | ((v >> 12) & 0xfff00);
+			gb_fs_decode_dev(v, ent);
 		} else {
 			gb_unpack_warn(f->u, "%s: device number unreadable", ent->path);
 		}
 		break;
-	case UF_S_IFIFO:
+	case GB_S_IFIFO:
 		ent->type = GB_FT_FIFO;
 		break;
-	case UF_S_IFSOCK:
+	case GB_S_IFSOCK:
 		ent->type = GB_FT_SOCKET;
 		break;
 	default:
@@ -291,8 +287,8 @@ static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size
 	ent.gid = e->gid;
 	ent.mtime = e->mtime;
 	idx = (size_t)(e - f->inos);
-	switch (e->mode & UF_S_IFMT) {
-	case UF_S_IFDIR:
+	switch (e->mode & GB_S_IFMT) {
+	case GB_S_IFDIR:
 		if (e->visited || e->inum == UF_ROOT_INO) {
 			gb_unpack_warn(f->u, "%s: second link to directory inode %llu ignored", path,
 				       (unsigned long long)e->inum);
@@ -302,7 +298,7 @@ static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size
 		ent.type = GB_FT_DIR;
 		*descend = true;
 		return gb_unpack_entry(f->u, &ent);
-	case UF_S_IFREG:
+	case GB_S_IFREG:
 		if (e->visited)
 			return uf_add_job(f, &f->links, &f->n_links, &f->cap_links, idx, path, len, NULL);
 		e->visited = true;
@@ -316,62 +312,42 @@ static int uf_emit(struct uf *f, const struct uf_dent *d, const char *path, size
 	}
 }
 
-struct uf_frame {
-	size_t next;
-	uint64_t parent;
-	size_t plen;
-};
+static uint64_t uf_tree_parent(void *ctx, size_t i)
+{
+	return ((const struct uf *)ctx)->dents[i].parent;
+}
+
+static uint64_t uf_tree_ino(void *ctx, size_t i)
+{
+	return ((const struct uf *)ctx)->dents[i].inum;
+}
+
+static const uint8_t *uf_tree_name(void *ctx, size_t i, size_t *len)
+{
+	const struct uf *f = ctx;
+
+	*len = f->dents[i].nlen;
+	return f->in->p + f->dents[i].pos;
+}
+
+static size_t uf_tree_first(void *ctx, uint64_t parent)
+{
+	return gb__uf_first_dent(ctx, parent);
+}
+
+static int uf_tree_emit(void *ctx, size_t i, const char *path, size_t len, bool *descend)
+{
+	struct uf *f = ctx;
+
+	return uf_emit(f, &f->dents[i], path, len, descend);
+}
 
 static int uf_walk_tree(struct uf *f)
 {
-	struct uf_frame *st = calloc(UF_MAX_DEPTH, sizeof(*st));
-	char *path = malloc(UF_MAX_PATH + 1);
-	unsigned depth = 1;
-	size_t count = 0;
-	int r = 0;
+	const struct gb_fs_tree t = {f->u, f->n_dents, f, uf_tree_parent, uf_tree_ino,
+				     uf_tree_name, uf_tree_first, uf_tree_emit, &f->limit_warned};
 
-	if (!st || !path) {
-		free(st);
-		free(path);
-		return -GB_ENOMEM;
-	}
-	st[0] = (struct uf_frame){gb__uf_first_dent(f, UF_ROOT_INO), UF_ROOT_INO, 0};
-	while (depth && r == 0) {
-		struct uf_frame *fr = &st[depth - 1];
-		const struct uf_dent *d;
-		bool descend;
-
-		if (fr->next >= f->n_dents || f->dents[fr->next].parent != fr->parent) {
-			depth--;
-			continue;
-		}
-		d = &f->dents[fr->next++];
-		if (++count > gb_unpack_limits(f->u)->max_entries) {
-			gb__uf_limit_warn(f, "entries");
-			break;
-		}
-		if (fr->plen + 1 + d->nlen > UF_MAX_PATH) {
-			gb_unpack_warn(f->u, "path longer than %u bytes skipped", UF_MAX_PATH);
-			continue;
-		}
-		size_t len = fr->plen;
-		if (len)
-			path[len++] = '/';
-		memcpy(path + len, f->in->p + d->pos, d->nlen);
-		len += d->nlen;
-		path[len] = 0;
-		r = uf_emit(f, d, path, len, &descend);
-		if (r < 0 || !descend)
-			continue;
-		if (depth == UF_MAX_DEPTH) {
-			gb_unpack_warn(f->u, "%s: directory depth limit (%u) reached", path, UF_MAX_DEPTH);
-			continue;
-		}
-		st[depth++] = (struct uf_frame){gb__uf_first_dent(f, d->inum), d->inum, len};
-	}
-	free(st);
-	free(path);
-	return r;
+	return gb_fs_walk_tree(&t, UF_ROOT_INO);
 }
 
 static int uf_emit_links(struct uf *f)

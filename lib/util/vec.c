@@ -1,6 +1,7 @@
 #include "util/vec.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <glassbox/errors.h>
 
@@ -24,6 +25,59 @@ int gb_grow(void **v, size_t *cap, size_t need, size_t elem)
 	*v = p;
 	*cap = ncap;
 	return 0;
+}
+
+int gb_strpool_add(char **pool, size_t *n, size_t *cap, const char *s, size_t len,
+		   size_t *ret)
+{
+	int r;
+
+	if (len >= SIZE_MAX - *n)
+		return -GB_ENOMEM;
+	r = gb_grow((void **)pool, cap, *n + len + 1, 1);
+	if (r < 0)
+		return r;
+	memcpy(*pool + *n, s, len);
+	(*pool)[*n + len] = '\0';
+	*ret = *n;
+	*n += len + 1;
+	return 0;
+}
+
+static uint64_t key_at(const uint8_t *p, size_t width)
+{
+	uint64_t v64;
+	uint32_t v32;
+	uint16_t v16;
+
+	switch (width) {
+	case 2:
+		memcpy(&v16, p, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, p, 4);
+		return v32;
+	default:
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+}
+
+size_t gb_lower_bound(const void *base, size_t n, size_t elem, size_t off, size_t width,
+		      uint64_t key)
+{
+	const uint8_t *b = base;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_at(b + mid * elem + off, width) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static size_t slot(const uint64_t *tab, size_t cap, uint64_t stored)

@@ -13,6 +13,21 @@
  * *cap are unchanged on failure. */
 int gb_grow(void **v, size_t *cap, size_t need, size_t elem);
 
+/* Append s[0..len) and a NUL to the string pool *pool (*n bytes used, *cap
+ * allocated; grown with gb_grow); *ret gets its offset. 0 or -GB_ENOMEM. */
+int gb_strpool_add(char **pool, size_t *n, size_t *cap, const char *s, size_t len,
+		   size_t *ret);
+
+/* In an array of n elements of `elem` bytes sorted by an unsigned key of
+ * `width` bytes (2, 4 or 8) at offset `off` of each element: the first index
+ * whose key is >= key, n when there is none. */
+size_t gb_lower_bound(const void *base, size_t n, size_t elem, size_t off, size_t width,
+		      uint64_t key);
+/* The same over arr[0..n) by its unsigned integer member `field`. */
+#define GB_LOWER_BOUND(arr, n, field, key)                                              \
+	gb_lower_bound((arr), (n), sizeof(*(arr)), offsetof(__typeof__(*(arr)), field), \
+		       sizeof((arr)->field), (key))
+
 /* An open-addressing set of uint64_t keys (any value). Zero-initialise. */
 struct gb_u64set {
 	uint64_t *tab; /* key + 1, 0 = empty slot */
