@@ -42,6 +42,8 @@
 
 #include <glassbox/sys/format.h>
 
+#include "unpack/crc.h"
+
 #define MBR_SECTOR 512u
 #define MBR_MAX_LOGICAL 128u
 #define GPT_MAX_ENTRIES 1024u
@@ -105,18 +107,6 @@ struct gpt_hdr {
 	uint32_t n_entries, entry_size, entries_crc;
 };
 
-static uint32_t crc32_buf(uint32_t crc, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		size_t k = n > (1U << 30) ? (1U << 30) : n;
-
-		crc = (uint32_t)crc32(crc, p, (uInt)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-}
-
 /* The GPT header at LBA 1 for sector size ss: 0 when valid. */
 static int gpt_read(const struct gb_span *in, uint32_t ss, struct gpt_hdr *g)
 {
@@ -135,7 +125,7 @@ static int gpt_read(const struct gb_span *in, uint32_t ss, struct gpt_hdr *g)
 	memcpy(buf, h, hsize);
 	crc = gb_le32(buf + 16);
 	memset(buf + 16, 0, 4);
-	if (crc32_buf((uint32_t)crc32(0, Z_NULL, 0), buf, hsize) != crc)
+	if (gb_crc32(0, buf, hsize) != crc)
 		return -GB_ENOTFOUND;
 	if (gb_le64(buf + 24) != 1)
 		return -GB_ENOTFOUND;
@@ -427,7 +417,7 @@ static int unpack_gpt(struct gb_unpack *u, const struct gb_span *in, const struc
 		return gb_unpack_fail(u, -GB_ETRUNC, "GPT partition array at LBA %llu (%llu bytes) "
 				      "past the end of the data",
 				      (unsigned long long)g->entries_lba, (unsigned long long)alen);
-	if (crc32_buf((uint32_t)crc32(0, Z_NULL, 0), arr.p, arr.n) != g->entries_crc)
+	if (gb_crc32(0, arr.p, arr.n) != g->entries_crc)
 		gb_unpack_warn(u, "GPT partition array CRC32 mismatch (at 0x%llx): entries used "
 			       "as they are", (unsigned long long)aoff);
 	for (uint32_t i = 0; i < g->n_entries; i++) {
