@@ -37,6 +37,7 @@
 #include <glassbox/sys/analyzer.h>
 
 #include "analyze/elf_int.h"
+#include "util/vec.h"
 
 enum family { FAM_MEMCPY, FAM_STRCPY, FAM_SPRINTF, FAM_GETS, FAM_SCANF, FAM_EXEC, N_FAM };
 
@@ -74,7 +75,7 @@ struct libc_chk {
 
 struct state {
 	pthread_mutex_t lock;
-	struct libc_chk *libcs;
+	struct libc_chk **libcs; /* each entry allocated once: callers keep pointers to it */
 	size_t n_libcs, cap_libcs;
 	uint64_t fam_sites[N_FAM];
 	uint64_t unknown_sites; /* binaries with unsafe imports whose call sites could not be counted */
@@ -347,27 +348,23 @@ static const struct libc_chk *libc_for(struct state *st, struct gb_aout *out, in
 
 	pthread_mutex_lock(&st->lock);
 	for (size_t i = 0; i < st->n_libcs; i++)
-		if (st->libcs[i].node == node && strcmp(st->libcs[i].needed, needed) == 0) {
-			c = &st->libcs[i];
+		if (st->libcs[i]->node == node && strcmp(st->libcs[i]->needed, needed) == 0) {
+			c = st->libcs[i];
 			goto out;
 		}
-	if (st->n_libcs == st->cap_libcs) {
-		size_t ncap = st->cap_libcs ? st->cap_libcs * 2 : 8;
-		struct libc_chk *nv = realloc(st->libcs, ncap * sizeof(*nv));
-		if (!nv)
-			goto out;
-		st->libcs = nv;
-		st->cap_libcs = ncap;
-	}
-	c = &st->libcs[st->n_libcs];
-	memset(c, 0, sizeof(*c));
+	if (gb_grow((void **)&st->libcs, &st->cap_libcs, st->n_libcs + 1, sizeof(*st->libcs)) < 0)
+		goto out;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto out;
 	c->node = node;
 	c->needed = strdup(needed);
 	if (!c->needed) {
+		free(c);
 		c = NULL;
 		goto out;
 	}
-	st->n_libcs++;
+	st->libcs[st->n_libcs++] = c;
 	const struct gb_file *f = find_libc(out, node, e, needed);
 	if (f)
 		load_chk_names(out, f, c);
@@ -659,10 +656,11 @@ static void fini(void *state)
 {
 	struct state *st = state;
 	for (size_t i = 0; i < st->n_libcs; i++) {
-		for (size_t j = 0; j < st->libcs[i].n; j++)
-			free(st->libcs[i].names[j]);
-		free(st->libcs[i].names);
-		free(st->libcs[i].needed);
+		for (size_t j = 0; j < st->libcs[i]->n; j++)
+			free(st->libcs[i]->names[j]);
+		free(st->libcs[i]->names);
+		free(st->libcs[i]->needed);
+		free(st->libcs[i]);
 	}
 	free(st->libcs);
 	pthread_mutex_destroy(&st->lock);
