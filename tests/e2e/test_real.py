@@ -52,6 +52,11 @@ SAMPLES = {
         ('string', 'squashfs', '/etc/openwrt_release', b'Attitude Adjustment 12.09.2'),
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.19.4'),
     ],
+    'vxworks-tplink-router-wr-lzma.fw': [
+        ('node', 'tplink', {'offset': 0, 'status': {'ok'}}),
+        ('node', 'tplink', {'offset': 0x40080, 'status': {'ok'}}),
+        ('node', 'lzma', {'offset': 0x40114}),
+    ],
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin': [
         ('node', 'linksys', {'offset': 0, 'status': {'ok'}}),
         ('node', 'trx', {'offset': 32}),
@@ -260,7 +265,7 @@ NOT_YET = {
         'squashfs 3.0 "tqsh" big-endian rootfs (TRX and kernel are checked)',
     'uimage-ralink-3g-router-trident-v7209-squashfs3-nonstd.uimage':
         'squashfs 3.0 non-standard rootfs (uImage and kernel are checked)',
-    'vxworks-tplink-router-wr-lzma.fw': 'VxWorks IMG0 / Wind River MemFS',
+    'vxworks-tplink-router-wr-lzma.fw': 'Wind River MemFS (the IMG0 headers and the LZMA OS image are checked)',
     'arcadyan-obfuscated-firmware.bin': 'Arcadyan obfuscation (vendor)',
     'hilink-encrypted-uimage-hlk-wr02-v1.95.img': 'Hi-Link DES encryption (vendor)',
     'squashfs2-be-zyxel-bcm-adsl-rootfs.sqfs': 'squashfs 2.0',
