@@ -40,8 +40,7 @@
  * of the kernel and runs to fw_length (the carver skips any padding).
  *
  * probe checks: the version, printable NUL-terminated strings, fw_length at
- * least the header, the kernel inside fw_length, the rootfs/boot ranges inside
- * fw_length; v2 also the 0x55aa/0xa5 marker bytes. Confidence is high with a
+ * least the header, the kernel after the header and inside fw_length; v2 also the 0x55aa/0xa5 marker bytes. Confidence is high with a
  * known vendor string ("TP-LINK", "OpenWrt") or the v2 markers, medium
  * otherwise and when the image is truncated. RTOS: "IMG0", magic1 0x00142fc0
  * (high) or 0 (medium), data_size at least the header. The MD5 (libcrypto, which
@@ -135,10 +134,10 @@ static int read_header(const struct gb_span *in, struct tpl_hdr *h)
 	h->rootfs_len = gb_be32(p + f + 24);
 	h->boot_ofs = gb_be32(p + f + 28);
 	h->boot_len = gb_be32(p + f + 32);
+	/* rootfs_ofs is often a flash offset and boot_ofs may be 0: only the
+	 * kernel range must be exact (unpack clamps the others) */
 	if (h->fw_length < TPL_HDR || h->fw_length > TPL_MAX_LEN || h->kernel_len == 0 ||
-	    !range_ok(h->kernel_ofs, h->kernel_len, h->fw_length) ||
-	    !range_ok(h->rootfs_ofs, h->rootfs_len, h->fw_length) ||
-	    !range_ok(h->boot_ofs, h->boot_len, h->fw_length))
+	    !range_ok(h->kernel_ofs, h->kernel_len, h->fw_length))
 		return -GB_ENOTFOUND;
 	return 0;
 }
@@ -287,8 +286,10 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	}
 	set_attrs(u, &h, md5);
 	r = 0;
-	if (h.boot_len)
-		r = carve(u, avail, h.boot_ofs, (uint64_t)h.boot_ofs + h.boot_len, "boot");
+	/* never from offset 0: the region would start with this very header */
+	if (h.boot_len && h.boot_ofs < h.fw_length)
+		r = carve(u, avail, h.boot_ofs < TPL_HDR ? TPL_HDR : h.boot_ofs,
+			  (uint64_t)h.boot_ofs + h.boot_len, "boot");
 	kend = (uint64_t)h.kernel_ofs + h.kernel_len;
 	if (r == 0)
 		r = carve(u, avail, h.kernel_ofs, kend, "kernel");
