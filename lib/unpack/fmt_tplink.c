@@ -25,16 +25,25 @@
  *  0x80 rootfs_len; 0x84 boot_ofs; 0x88 boot_len; 0x8c u16 0x55aa;
  *  0x90 u8 0xa5
  *
+ * RTOS images (VxWorks routers, binwalk's "TP-Link RTOS firmware"), 0x94
+ * bytes, big-endian:
+ *    0  u32 magic1  0x00142fc0 (0 in nested images)
+ *   20  char magic2[4] "IMG0"
+ *   24  u32 data_size   the image runs to 20 + data_size
+ *   28  u16 model, 30 u8 hw_rev
+ * The rest of the image follows the header (region "firmware"); a second
+ * IMG0 header inside it is found when that region is carved.
+ *
  * OpenWrt's images put the rootfs right after the kernel and leave
  * rootfs_ofs at the flash layout's value (the kernel splits the partition by
  * looking for the squashfs): the "rootfs" region therefore starts at the end
  * of the kernel and runs to fw_length (the carver skips any padding).
  *
  * probe checks: the version, printable NUL-terminated strings, fw_length at
- * least the header, the kernel inside fw_length, the rootfs/boot ranges inside
- * fw_length; v2 also the 0x55aa/0xa5 marker bytes. Confidence is high with a
+ * least the header, the kernel after the header and inside fw_length; v2 also the 0x55aa/0xa5 marker bytes. Confidence is high with a
  * known vendor string ("TP-LINK", "OpenWrt") or the v2 markers, medium
- * otherwise and when the image is truncated. The MD5 (libcrypto, which
+ * otherwise and when the image is truncated. RTOS: "IMG0", magic1 0x00142fc0
+ * (high) or 0 (medium), data_size at least the header. The MD5 (libcrypto, which
  * allocates, so not in probe) is checked by unpack: a mismatch is a warning,
  * the parts are carved anyway. Size: fw_length, cut to the data available.
  */
@@ -125,11 +134,64 @@ static int read_header(const struct gb_span *in, struct tpl_hdr *h)
 	h->rootfs_len = gb_be32(p + f + 24);
 	h->boot_ofs = gb_be32(p + f + 28);
 	h->boot_len = gb_be32(p + f + 32);
+	/* rootfs_ofs is often a flash offset and boot_ofs may be 0: only the
+	 * kernel range must be exact (unpack clamps the others) */
 	if (h->fw_length < TPL_HDR || h->fw_length > TPL_MAX_LEN || h->kernel_len == 0 ||
-	    !range_ok(h->kernel_ofs, h->kernel_len, h->fw_length) ||
-	    !range_ok(h->rootfs_ofs, h->rootfs_len, h->fw_length) ||
-	    !range_ok(h->boot_ofs, h->boot_len, h->fw_length))
+	    !range_ok(h->kernel_ofs, h->kernel_len, h->fw_length))
 		return -GB_ENOTFOUND;
+	return 0;
+}
+
+#define RTOS_HDR 0x94
+
+/* The RTOS image's end (20 + data_size), or 0 when it is not one. */
+static uint64_t rtos_total(const struct gb_span *in)
+{
+	const uint8_t *p = gb_span_at(in, 0, RTOS_HDR);
+	uint32_t m1;
+
+	if (!p || memcmp(p + 20, "IMG0", 4) != 0)
+		return 0;
+	m1 = gb_be32(p);
+	if (m1 != 0x00142fc0U && m1 != 0)
+		return 0;
+	if (gb_be32(p + 24) < RTOS_HDR || gb_be32(p + 24) > TPL_MAX_LEN)
+		return 0;
+	return 20 + (uint64_t)gb_be32(p + 24);
+}
+
+static int probe_rtos(const struct gb_span *in, struct gb_probe *ret)
+{
+	uint64_t total = rtos_total(in);
+
+	if (!total)
+		return -GB_ENOTFOUND;
+	memset(ret, 0, sizeof(*ret));
+	ret->size = total <= in->n ? total : in->n;
+	ret->confidence = gb_be32(in->p) && total <= in->n ? GB_CONF_HIGH : GB_CONF_MEDIUM;
+	snprintf(ret->variant, sizeof(ret->variant), "rtos");
+	return 0;
+}
+
+static int unpack_rtos(struct gb_unpack *u, const struct gb_span *in)
+{
+	uint64_t total = rtos_total(in);
+	char v[16];
+	int r = 0;
+
+	if (!total)
+		return gb_unpack_fail(u, -GB_ECORRUPT, "TP-Link RTOS header no longer valid");
+	snprintf(v, sizeof(v), "0x%04x", gb_be16(in->p + 28));
+	gb_unpack_set_attr(u, "model", v);
+	snprintf(v, sizeof(v), "0x%02x", in->p[30]);
+	gb_unpack_set_attr(u, "hw_rev", v);
+	if (in->n > RTOS_HDR)
+		r = gb_unpack_region(u, RTOS_HDR, (total < in->n ? total : in->n) - RTOS_HDR, "firmware");
+	if (r < 0)
+		return r;
+	if (total > in->n)
+		return gb_unpack_fail(u, -GB_ETRUNC, "TP-Link RTOS: data_size runs %llu bytes past the end",
+				      (unsigned long long)(total - in->n));
 	return 0;
 }
 
@@ -137,6 +199,8 @@ static int probe(const struct gb_span *in, struct gb_probe *ret)
 {
 	struct tpl_hdr h;
 
+	if (gb_span_eq(in, 20, "IMG0", 4))
+		return probe_rtos(in, ret);
 	if (read_header(in, &h) < 0)
 		return -GB_ENOTFOUND;
 	memset(ret, 0, sizeof(*ret));
@@ -207,7 +271,8 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	const char *md5 = "not checked (truncated)";
 	int r;
 
-	(void)p;
+	if (strcmp(p->variant, "rtos") == 0)
+		return unpack_rtos(u, in);
 	if (read_header(in, &h) < 0)
 		return gb_unpack_fail(u, -GB_ECORRUPT, "TP-Link header no longer valid");
 	if (h.fw_length <= avail) {
@@ -221,8 +286,10 @@ static int unpack(struct gb_unpack *u, const struct gb_span *in, const struct gb
 	}
 	set_attrs(u, &h, md5);
 	r = 0;
-	if (h.boot_len)
-		r = carve(u, avail, h.boot_ofs, (uint64_t)h.boot_ofs + h.boot_len, "boot");
+	/* never from offset 0: the region would start with this very header */
+	if (h.boot_len && h.boot_ofs < h.fw_length)
+		r = carve(u, avail, h.boot_ofs < TPL_HDR ? TPL_HDR : h.boot_ofs,
+			  (uint64_t)h.boot_ofs + h.boot_len, "boot");
 	kend = (uint64_t)h.kernel_ofs + h.kernel_len;
 	if (r == 0)
 		r = carve(u, avail, h.kernel_ofs, kend, "kernel");
@@ -246,6 +313,7 @@ static const struct gb_magic magics[] = {
 	GB_MAGIC_START("\x01\x00\x00\x00"),
 	GB_MAGIC_START("\x02\x00\x00\x00"),
 	GB_MAGIC_START("\x03\x00\x00\x00"),
+	GB_MAGIC("IMG0", 20),
 };
 
 const struct gb_format gb__fmt_tplink = {

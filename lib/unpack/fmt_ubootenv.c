@@ -20,7 +20,7 @@
  * probe checks, in order:
  *  1. CRC: the data at 4 (then 5) parses as NUL-separated name=value pairs
  *     (names printable without '=', values without control characters other
- *     than tab/CR/LF) ended by a double NUL, and the CRC over [hdr, size)
+ *     than tab) ended by a double NUL, and the CRC over [hdr, size)
  *     matches for one candidate size that holds the data: variant "single" or
  *     "redundant" (+ "-be"), high confidence, size = the block size.
  *  2. Heuristic, when no CRC matches: the data at 0 parses the same way, its
@@ -46,6 +46,9 @@
 
 #define ENV_MIN_VARS_HEURISTIC 3
 #define ENV_MAX_SIZE 0x40000U
+/* One name=value pair longer than this is not an environment (Linux caps the
+ * command line at a few KiB); it also bounds the walk at every candidate. */
+#define ENV_MAX_PAIR 0x4000U
 
 static const uint32_t env_sizes[] = {0x800, 0x1000, 0x2000, 0x4000, 0x8000,
 				     0x10000, 0x20000, 0x40000};
@@ -68,9 +71,12 @@ static bool name_char(uint8_t c)
 	return c > 0x20 && c < 0x7f && c != '=';
 }
 
+/* Values with line breaks are legal in U-Boot but rare; refusing them keeps
+ * a text file full of "bootcmd=" lines from being walked to its end at every
+ * candidate (each line break stops the walk). */
 static bool value_char(uint8_t c)
 {
-	return c >= 0x20 ? c != 0x7f : (c == '\t' || c == '\n' || c == '\r');
+	return c >= 0x20 ? c != 0x7f : c == '\t';
 }
 
 static bool is_known(const uint8_t *name, size_t len)
@@ -103,7 +109,7 @@ static bool parse_env(const struct gb_span *in, uint64_t off, uint64_t limit, st
 			ret->end = i + 1;
 			return true;
 		}
-		while (i < end && name_char(in->p[i]))
+		while (i < end && name_char(in->p[i]) && i - name < ENV_MAX_PAIR)
 			i++;
 		if (i == name || i >= end || in->p[i] != '=')
 			return false;
@@ -113,7 +119,7 @@ static bool parse_env(const struct gb_span *in, uint64_t off, uint64_t limit, st
 			ret->has_boot = true;
 		i++;
 		while (i < end && in->p[i] != 0) {
-			if (!value_char(in->p[i]))
+			if (!value_char(in->p[i]) || i - name > ENV_MAX_PAIR)
 				return false;
 			i++;
 		}

@@ -11,8 +11,9 @@
 /* Gaps up to this size between records are filled with 0xff; a larger gap
  * starts a new output file (flash and option bytes 400 MB apart). */
 #define HEXREC_MAX_GAP (1U << 20)
-/* Records kept for one file (a 16-byte record per line: 4 GB of data). */
-#define HEXREC_MAX_RECORDS (1U << 28)
+/* Records kept for one file (24 bytes each: 192 MiB at most; 128 MiB of
+ * data in 16-byte records, far beyond any MCU image). */
+#define HEXREC_MAX_RECORDS (1U << 23)
 
 struct hexrec {
 	uint64_t addr;  /* absolute load address */

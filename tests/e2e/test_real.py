@@ -56,6 +56,11 @@ SAMPLES = {
         ('string', 'squashfs', '/etc/openwrt_release', b'Attitude Adjustment 12.09.2'),
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.19.4'),
     ],
+    'vxworks-tplink-router-wr-lzma.fw': [
+        ('node', 'tplink', {'offset': 0, 'status': {'ok'}}),
+        ('node', 'tplink', {'offset': 0x40080, 'status': {'ok'}}),
+        ('node', 'lzma', {'offset': 0x40114}),
+    ],
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin': [
         ('node', 'linksys', {'offset': 0, 'status': {'ok'}}),
         ('node', 'trx', {'offset': 32}),

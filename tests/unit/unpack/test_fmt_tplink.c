@@ -191,6 +191,44 @@ static void test_truncated_and_hostile(void **state)
 	free(img);
 }
 
+/* RTOS (VxWorks) images: IMG0 header, then the data; a nested IMG0 header
+ * with magic1 0, as in TP-Link's VxWorks firmware. */
+static void test_rtos(void **state)
+{
+	make_parts();
+	gbt_sh("python3 -c \"import struct, sys\n"
+	       "k = open('k.gz', 'rb').read()\n"
+	       "def hdr(m1, body): return struct.pack('>I16s4sIHB', m1, b'', b'IMG0', 0x94 - 20 + len(body), 0x0702, 0x11).ljust(0x94, b'\\\\0') + body\n"
+	       "inner = hdr(0, k)\n"
+	       "open('rtos.fw', 'wb').write(hdr(0x00142fc0, b'\\\\0' * 100 + inner))\n\"");
+	size_t n;
+	struct gb_probe pr;
+	uint8_t *img = gbt_read_file("rtos.fw", &n);
+	struct gb_span in = gb_span_make(img, n);
+	assert_int_equal(gb__fmt_tplink.probe(&in, &pr), 0);
+	assert_string_equal(pr.variant, "rtos");
+	assert_int_equal(pr.size, n);
+	assert_int_equal(pr.confidence, GB_CONF_HIGH);
+	in = gb_span_make(img, n - 1); /* cut: medium */
+	assert_int_equal(gb__fmt_tplink.probe(&in, &pr), 0);
+	assert_int_equal(pr.confidence, GB_CONF_MEDIUM);
+	img[0] = 0x11; /* unknown magic1 */
+	in = gb_span_make(img, n);
+	assert_int_equal(gb__fmt_tplink.probe(&in, &pr), -GB_ENOTFOUND);
+	img[0] = 0;
+	memset(img + 24, 0, 4); /* data_size below the header */
+	in = gb_span_make(img, n);
+	assert_int_equal(gb__fmt_tplink.probe(&in, &pr), -GB_ENOTFOUND);
+	free(img);
+	struct gb_scan *s = gbt_scan("rtos.fw", "out");
+	assert_int_equal(gbt_count_nodes(s, "tplink"), 2);
+	const struct gb_node *t = gbt_node(s, "tplink");
+	assert_int_equal(t->status, GB_STATUS_OK);
+	assert_string_equal(attr(t, "model"), "0x0702");
+	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
+	gb_scan_free(s);
+}
+
 static void test_real_images(void **state)
 {
 	const char *root = "/work/shared/corpus/real";
@@ -221,6 +259,16 @@ static void test_real_images(void **state)
 	assert_string_equal(attr(t, "vendor"), "TP-LINK Technologies");
 	assert_non_null(child_with_label(s, t->id, "kernel"));
 	gb_scan_free(s);
+
+	snprintf(p, sizeof(p), "%s/vxworks-tplink-router-wr-lzma.fw", root);
+	s = gbt_scan(p, "out3");
+	assert_int_equal(gbt_count_nodes(s, "tplink"), 2);
+	t = gbt_node(s, "tplink");
+	assert_int_equal(t->offset, 0);
+	assert_int_equal(t->size, 1539124);
+	assert_string_equal(t->variant, "rtos");
+	assert_string_equal(attr(t, "hw_rev"), "0x11");
+	gb_scan_free(s);
 }
 
 int main(void)
@@ -230,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2, gbt_setup_tmpdir, gbt_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_bad_md5_and_carving, gbt_setup_tmpdir, gbt_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_truncated_and_hostile, gbt_setup_tmpdir, gbt_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_rtos, gbt_setup_tmpdir, gbt_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_real_images, gbt_setup_tmpdir, gbt_teardown_tmpdir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
