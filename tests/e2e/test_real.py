@@ -56,11 +56,6 @@ SAMPLES = {
         ('string', 'squashfs', '/etc/openwrt_release', b'Attitude Adjustment 12.09.2'),
         ('string', 'squashfs', '/bin/busybox', b'BusyBox v1.19.4'),
     ],
-    'vxworks-tplink-router-wr-lzma.fw': [
-        ('node', 'tplink', {'offset': 0, 'status': {'ok'}}),
-        ('node', 'tplink', {'offset': 0x40080, 'status': {'ok'}}),
-        ('node', 'lzma', {'offset': 0x40114}),
-    ],
     'linksys-w54g-trx-wrt54gl-4.30.18-stock.bin': [
         ('node', 'linksys', {'offset': 0, 'status': {'ok'}}),
         ('node', 'trx', {'offset': 32}),
@@ -131,6 +126,8 @@ SAMPLES = {
     # (LZMA at 0x40114) decode; the Wind River management filesystem at 0x12DC74 holds 185
     # LZMA files (Python's lzma decodes each record: same sha256 as ours)
     'vxworks-tplink-router-wr-lzma.fw': [
+        ('node', 'tplink', {'offset': 0, 'status': {'ok'}}),
+        ('node', 'tplink', {'offset': 0x40080, 'status': {'ok'}}),
         ('node', 'lzma', {'offset': 0x40114, 'status': {'ok'}}),
         ('string', 'lzma', None, b'VxWorks5.5.1'),
         ('string', 'lzma', None, b'Aug 24 2011'),
