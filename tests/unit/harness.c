@@ -250,3 +250,27 @@ void gbt_assert_mode(const struct gb_scan *s, const char *format, const char *pa
 {
 	assert_int_equal(must_find(s, format, path)->mode, mode);
 }
+
+const char *gbt_node_attr(const struct gb_node *n, const char *key)
+{
+	for (size_t i = 0; i < n->n_attrs; i++)
+		if (strcmp(n->attrs[i].key, key) == 0)
+			return n->attrs[i].value;
+	return NULL;
+}
+
+const struct gb_node *gbt_child_labelled(const struct gb_scan *s, int parent, const char *label)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].parent == parent && s->nodes[i].label && strcmp(s->nodes[i].label, label) == 0)
+			return &s->nodes[i];
+	return NULL;
+}
+
+void gbt_make_kernel_rootfs(size_t blob_bytes)
+{
+	gbt_sh("mkdir -p root/etc && printf 'root:x:0:0::/root:/bin/sh\\n' > root/etc/passwd"
+	       " && head -c %zu /dev/urandom > root/etc/blob && tar cf r.tar -C root etc"
+	       " && head -c 20000 /dev/urandom > vmlinux && gzip -9 -n -c vmlinux > k.gz",
+	       blob_bytes);
+}

@@ -64,6 +64,15 @@ struct gb_audit *gbt_audit_dir(const char *root, const char *analyzer, struct gb
 /* Print an audit's findings on stderr (for a failing test's log). */
 void gbt_dump_findings(const struct gb_audit *a);
 
+/* The value of attribute `key` of node n (gb_unpack_set_attr), or NULL. */
+const char *gbt_node_attr(const struct gb_node *n, const char *key);
+/* The child of node `parent` whose region label is `label`, or NULL. */
+const struct gb_node *gbt_child_labelled(const struct gb_scan *s, int parent, const char *label);
+/* Firmware parts for the vendor-header tests: root/etc/{passwd,blob} (blob of
+ * `blob_bytes` random bytes), r.tar of root/etc, a random 20000-byte vmlinux
+ * and its gzip, k.gz. */
+void gbt_make_kernel_rootfs(size_t blob_bytes);
+
 /* Assert that `path` (in the first node of `format`) was recorded with that
  * type, that symlink target, or those mode bits. */
 void gbt_assert_type(const struct gb_scan *s, const char *format, const char *path, enum gb_ftype type);

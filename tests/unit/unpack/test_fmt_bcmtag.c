@@ -39,26 +39,7 @@ static const char mk_py[] =
 static void make_parts(void)
 {
 	gbt_write_file("mk.py", mk_py, sizeof(mk_py) - 1);
-	gbt_sh("mkdir -p root/etc && printf 'root:x:0:0::/root:/bin/sh\\n' > root/etc/passwd"
-	       " && head -c 3000 /dev/urandom > root/etc/blob && tar cf r.tar -C root etc"
-	       " && head -c 20000 /dev/urandom > vmlinux && gzip -9 -n -c vmlinux > k.gz");
-}
-
-static const char *attr(const struct gb_node *n, const char *key)
-{
-	for (size_t i = 0; i < n->n_attrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].value;
-	return NULL;
-}
-
-static const struct gb_node *child_with_label(const struct gb_scan *s, int parent, const char *label)
-{
-	for (size_t i = 0; i < s->n_nodes; i++)
-		if (s->nodes[i].parent == parent && s->nodes[i].label &&
-		    strcmp(s->nodes[i].label, label) == 0)
-			return &s->nodes[i];
-	return NULL;
+	gbt_make_kernel_rootfs(3000);
 }
 
 static int probe_file(const char *f, struct gb_probe *pr, size_t *n)
@@ -89,13 +70,13 @@ static void test_layouts(void **state)
 		const struct gb_node *t = gbt_node(s, "bcmtag");
 		assert_non_null(t);
 		assert_int_equal(t->status, GB_STATUS_OK);
-		assert_string_equal(attr(t, "board_id"), "96348GW-11");
-		assert_string_equal(attr(t, "chip_id"), "6348");
-		const struct gb_node *r = child_with_label(s, t->id, "rootfs");
+		assert_string_equal(gbt_node_attr(t, "board_id"), "96348GW-11");
+		assert_string_equal(gbt_node_attr(t, "chip_id"), "6348");
+		const struct gb_node *r = gbt_child_labelled(s, t->id, "rootfs");
 		assert_non_null(r);
 		assert_string_equal(r->format, "tar");
 		assert_int_equal(r->offset, strstr(flags[i], "cfe") ? 256 + 512 : 256);
-		const struct gb_node *k = child_with_label(s, t->id, "kernel");
+		const struct gb_node *k = gbt_child_labelled(s, t->id, "kernel");
 		assert_non_null(k);
 		assert_string_equal(k->format, "gzip");
 		gbt_assert_file_matches(s, "tar", "/etc/blob", "root/etc/blob");
@@ -125,7 +106,7 @@ static void test_bad_crc(void **state)
 	s = gbt_scan("h.bin", "out2");
 	t = gbt_node(s, "bcmtag");
 	assert_non_null(t);
-	assert_string_equal(attr(t, "header_crc"), "mismatch");
+	assert_string_equal(gbt_node_attr(t, "header_crc"), "mismatch");
 	gb_scan_free(s);
 }
 

@@ -36,26 +36,7 @@ static const char mk_py[] =
 static void make_parts(void)
 {
 	gbt_write_file("mk.py", mk_py, sizeof(mk_py) - 1);
-	gbt_sh("mkdir -p root/etc && printf 'root:x:0:0::/root:/bin/sh\\n' > root/etc/passwd"
-	       " && head -c 3000 /dev/urandom > root/etc/blob && tar cf r.tar -C root etc"
-	       " && head -c 20000 /dev/urandom > vmlinux && gzip -9 -n -c vmlinux > k.gz");
-}
-
-static const char *attr(const struct gb_node *n, const char *key)
-{
-	for (size_t i = 0; i < n->n_attrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].value;
-	return NULL;
-}
-
-static const struct gb_node *child_with_label(const struct gb_scan *s, int parent, const char *label)
-{
-	for (size_t i = 0; i < s->n_nodes; i++)
-		if (s->nodes[i].parent == parent && s->nodes[i].label &&
-		    strcmp(s->nodes[i].label, label) == 0)
-			return &s->nodes[i];
-	return NULL;
+	gbt_make_kernel_rootfs(3000);
 }
 
 static enum gb_confidence probe_file(const char *f, uint64_t *size)
@@ -86,14 +67,14 @@ static void test_kernel_and_rootfs(void **state)
 	assert_int_equal(c->offset, 777);
 	assert_int_equal(c->size, size);
 	assert_int_equal(c->status, GB_STATUS_OK);
-	assert_string_equal(attr(c, "board_id"), "U12H072T00_NETGEAR");
-	assert_string_equal(attr(c, "region"), "1");
-	assert_string_equal(attr(c, "image_checksum"), "ok");
-	const struct gb_node *k = child_with_label(s, c->id, "kernel");
+	assert_string_equal(gbt_node_attr(c, "board_id"), "U12H072T00_NETGEAR");
+	assert_string_equal(gbt_node_attr(c, "region"), "1");
+	assert_string_equal(gbt_node_attr(c, "image_checksum"), "ok");
+	const struct gb_node *k = gbt_child_labelled(s, c->id, "kernel");
 	assert_non_null(k);
 	assert_string_equal(k->format, "gzip");
 	assert_int_equal(k->offset, 40 + 18);
-	const struct gb_node *r = child_with_label(s, c->id, "rootfs");
+	const struct gb_node *r = gbt_child_labelled(s, c->id, "rootfs");
 	assert_non_null(r);
 	assert_string_equal(r->format, "tar");
 	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
@@ -106,7 +87,7 @@ static void test_kernel_and_rootfs(void **state)
 	s = gbt_scan("k.chk", "out2");
 	c = gbt_node(s, "chk");
 	assert_non_null(c);
-	assert_null(child_with_label(s, c->id, "rootfs"));
+	assert_null(gbt_child_labelled(s, c->id, "rootfs"));
 	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
 	gb_scan_free(s);
 }
@@ -125,7 +106,7 @@ static void test_bad_checksums(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->status, GB_STATUS_PARTIAL);
 	assert_non_null(strstr(c->error, "checksum mismatch: kernel"));
-	assert_string_equal(attr(c, "image_checksum"), "mismatch");
+	assert_string_equal(gbt_node_attr(c, "image_checksum"), "mismatch");
 	gbt_assert_file_matches(s, "tar", "/etc/passwd", "root/etc/passwd"); /* still carved */
 	gb_scan_free(s);
 	s = gbt_scan("h.chk", "out2");

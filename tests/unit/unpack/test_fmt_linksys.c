@@ -53,14 +53,6 @@ static void make_parts(void)
 	       " && tar cf p.tar -C root etc && gzip -9 -n -c p.tar > p.tgz");
 }
 
-static const char *attr(const struct gb_node *n, const char *key)
-{
-	for (size_t i = 0; i < n->n_attrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].value;
-	return NULL;
-}
-
 static void test_hand_built(void **state)
 {
 	size_t n;
@@ -81,8 +73,8 @@ static void test_hand_built(void **state)
 	assert_int_equal(l->offset, 3000);
 	assert_int_equal(l->size, n);
 	assert_int_equal(l->status, GB_STATUS_OK);
-	assert_string_equal(attr(l, "date"), "2016-01-08");
-	assert_string_equal(attr(l, "fw_version"), "4.30.18");
+	assert_string_equal(gbt_node_attr(l, "date"), "2016-01-08");
+	assert_string_equal(gbt_node_attr(l, "fw_version"), "4.30.18");
 	const struct gb_node *t = gbt_node(s, "trx");
 	assert_non_null(t);
 	assert_int_equal(t->parent, l->id);
@@ -140,7 +132,7 @@ static void test_real_image(void **state)
 	assert_int_equal(l->offset, 0);
 	assert_int_equal(l->status, GB_STATUS_OK);
 	assert_string_equal(l->variant, "W54G");
-	assert_string_equal(attr(l, "fw_version"), "4.30.18");
+	assert_string_equal(gbt_node_attr(l, "fw_version"), "4.30.18");
 	const struct gb_node *t = gbt_node(s, "trx");
 	assert_non_null(t);
 	assert_int_equal(t->parent, l->id);

@@ -36,14 +36,6 @@ static void make_parts(void)
 	       " && tar cf p.tar -C root etc && gzip -9 -n -c p.tar > p.tgz");
 }
 
-static const char *attr(const struct gb_node *n, const char *key)
-{
-	for (size_t i = 0; i < n->n_attrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].value;
-	return NULL;
-}
-
 static void test_plain_and_le(void **state)
 {
 	make_parts();
@@ -61,8 +53,8 @@ static void test_plain_and_le(void **state)
 		const struct gb_node *e = gbt_node(s, "seama");
 		assert_non_null(e);
 		assert_int_equal(e->status, GB_STATUS_OK);
-		assert_string_equal(attr(e, "md5"), "ok");
-		assert_string_equal(attr(e, "meta"), "dev=/dev/mtdblock/2; type=firmware");
+		assert_string_equal(gbt_node_attr(e, "md5"), "ok");
+		assert_string_equal(gbt_node_attr(e, "meta"), "dev=/dev/mtdblock/2; type=firmware");
 		const struct gb_node *g = gbt_node(s, "gzip");
 		assert_non_null(g);
 		assert_int_equal(g->parent, e->id);
@@ -82,7 +74,7 @@ static void test_sealed(void **state)
 	const struct gb_node *outer = gbt_node(s, "seama");
 	assert_int_equal(outer->offset, 0);
 	assert_int_equal(outer->size, 12 + 32);
-	assert_string_equal(attr(outer, "meta"), "signature=wrgn49_dlob_dir860lb1");
+	assert_string_equal(gbt_node_attr(outer, "meta"), "signature=wrgn49_dlob_dir860lb1");
 	gbt_assert_file_matches(s, "tar", "/etc/passwd", "root/etc/passwd");
 	gb_scan_free(s);
 }
@@ -99,7 +91,7 @@ static void test_hostile(void **state)
 	const struct gb_node *e = gbt_node(s, "seama");
 	assert_non_null(e);
 	assert_int_equal(e->status, GB_STATUS_PARTIAL);
-	assert_string_equal(attr(e, "md5"), "mismatch");
+	assert_string_equal(gbt_node_attr(e, "md5"), "mismatch");
 	gbt_assert_file_matches(s, "tar", "/etc/passwd", "root/etc/passwd");
 	gb_scan_free(s);
 
@@ -109,7 +101,7 @@ static void test_hostile(void **state)
 	e = gbt_node(s, "seama");
 	assert_non_null(e);
 	assert_int_equal(e->status, GB_STATUS_PARTIAL);
-	assert_string_equal(attr(e, "md5"), "not checked (truncated)");
+	assert_string_equal(gbt_node_attr(e, "md5"), "not checked (truncated)");
 	assert_non_null(strstr(e->error, "cut short"));
 	gb_scan_free(s);
 

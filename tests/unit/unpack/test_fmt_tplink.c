@@ -55,26 +55,7 @@ static const char mk_py[] =
 static void make_parts(void)
 {
 	gbt_write_file("mk.py", mk_py, sizeof(mk_py) - 1);
-	gbt_sh("mkdir -p root/etc && printf 'root:x:0:0::/root:/bin/sh\\n' > root/etc/passwd"
-	       " && head -c 5000 /dev/urandom > root/etc/blob && tar cf r.tar -C root etc"
-	       " && head -c 20000 /dev/urandom > vmlinux && gzip -9 -n -c vmlinux > k.gz");
-}
-
-static const char *attr(const struct gb_node *n, const char *key)
-{
-	for (size_t i = 0; i < n->n_attrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].value;
-	return NULL;
-}
-
-static const struct gb_node *child_with_label(const struct gb_scan *s, int parent, const char *label)
-{
-	for (size_t i = 0; i < s->n_nodes; i++)
-		if (s->nodes[i].parent == parent && s->nodes[i].label &&
-		    strcmp(s->nodes[i].label, label) == 0)
-			return &s->nodes[i];
-	return NULL;
+	gbt_make_kernel_rootfs(5000);
 }
 
 static void check_image(const char *file, const char *variant, const char *md5, enum gb_status st)
@@ -85,13 +66,13 @@ static void check_image(const char *file, const char *variant, const char *md5, 
 	assert_int_equal(t->offset, 0);
 	assert_string_equal(t->variant, variant);
 	assert_int_equal(t->status, st);
-	assert_string_equal(attr(t, "md5"), md5);
-	assert_string_equal(attr(t, "hw_id"), strcmp(variant, "v1") == 0 ? "0x07030101" : "0x08420001");
-	const struct gb_node *k = child_with_label(s, t->id, "kernel");
+	assert_string_equal(gbt_node_attr(t, "md5"), md5);
+	assert_string_equal(gbt_node_attr(t, "hw_id"), strcmp(variant, "v1") == 0 ? "0x07030101" : "0x08420001");
+	const struct gb_node *k = gbt_child_labelled(s, t->id, "kernel");
 	assert_non_null(k);
 	assert_string_equal(k->format, "gzip");
 	assert_int_equal(k->offset, 0x200);
-	const struct gb_node *r = child_with_label(s, t->id, "rootfs");
+	const struct gb_node *r = gbt_child_labelled(s, t->id, "rootfs");
 	assert_non_null(r);
 	assert_string_equal(r->format, "tar");
 	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
@@ -143,7 +124,7 @@ static void test_bad_md5_and_carving(void **state)
 	const struct gb_node *t = gbt_node(s, "tplink");
 	assert_non_null(t);
 	assert_int_equal(t->offset, 4096);
-	assert_string_equal(attr(t, "md5"), "ok");
+	assert_string_equal(gbt_node_attr(t, "md5"), "ok");
 	gbt_assert_file_matches(s, "tar", "/etc/passwd", "root/etc/passwd");
 	gb_scan_free(s);
 }
@@ -161,7 +142,7 @@ static void test_truncated_and_hostile(void **state)
 	assert_non_null(t);
 	assert_int_equal(t->status, GB_STATUS_PARTIAL);
 	assert_non_null(strstr(t->error, "truncated"));
-	assert_string_equal(attr(t, "md5"), "not checked (truncated)");
+	assert_string_equal(gbt_node_attr(t, "md5"), "not checked (truncated)");
 	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
 	gb_scan_free(s);
 
@@ -224,7 +205,7 @@ static void test_rtos(void **state)
 	assert_int_equal(gbt_count_nodes(s, "tplink"), 2);
 	const struct gb_node *t = gbt_node(s, "tplink");
 	assert_int_equal(t->status, GB_STATUS_OK);
-	assert_string_equal(attr(t, "model"), "0x0702");
+	assert_string_equal(gbt_node_attr(t, "model"), "0x0702");
 	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
 	gb_scan_free(s);
 }
@@ -242,10 +223,10 @@ static void test_real_images(void **state)
 	const struct gb_node *t = gbt_node(s, "tplink");
 	assert_non_null(t);
 	assert_int_equal(t->status, GB_STATUS_OK);
-	assert_string_equal(attr(t, "md5"), "ok");
-	assert_string_equal(attr(t, "vendor"), "OpenWrt");
-	assert_string_equal(attr(t, "fw_version"), "r42647");
-	const struct gb_node *r = child_with_label(s, t->id, "rootfs");
+	assert_string_equal(gbt_node_attr(t, "md5"), "ok");
+	assert_string_equal(gbt_node_attr(t, "vendor"), "OpenWrt");
+	assert_string_equal(gbt_node_attr(t, "fw_version"), "r42647");
+	const struct gb_node *r = gbt_child_labelled(s, t->id, "rootfs");
 	assert_non_null(r);
 	assert_string_equal(r->format, "squashfs");
 	assert_int_equal(r->offset, 0xED044);
@@ -256,8 +237,8 @@ static void test_real_images(void **state)
 	t = gbt_node(s, "tplink");
 	assert_non_null(t);
 	assert_int_equal(t->offset, 0x1C5B0);
-	assert_string_equal(attr(t, "vendor"), "TP-LINK Technologies");
-	assert_non_null(child_with_label(s, t->id, "kernel"));
+	assert_string_equal(gbt_node_attr(t, "vendor"), "TP-LINK Technologies");
+	assert_non_null(gbt_child_labelled(s, t->id, "kernel"));
 	gb_scan_free(s);
 
 	snprintf(p, sizeof(p), "%s/vxworks-tplink-router-wr-lzma.fw", root);
@@ -267,7 +248,7 @@ static void test_real_images(void **state)
 	assert_int_equal(t->offset, 0);
 	assert_int_equal(t->size, 1539124);
 	assert_string_equal(t->variant, "rtos");
-	assert_string_equal(attr(t, "hw_rev"), "0x11");
+	assert_string_equal(gbt_node_attr(t, "hw_rev"), "0x11");
 	gb_scan_free(s);
 }
 
