@@ -27,7 +27,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gbtest as gb  # noqa: E402
 
-TIMEOUT = int(os.environ.get('GB_HOSTILE_TIMEOUT', '120'))
+# seconds per case; a sanitizer build (make test-asan sets ASAN_OPTIONS) runs 2-5 times
+# slower, so its bound is three times as long
+TIMEOUT = int(os.environ.get('GB_HOSTILE_TIMEOUT', '120')) * (3 if 'ASAN_OPTIONS' in os.environ else 1)
 MAX_OUT_BYTES = 3 << 30                  # "bounded": du of OUTDIR below 3 GiB
 CANARY_CONTENT = b'glassbox e2e canary: must never change\n'
 LIMIT_RE = re.compile(r'limit|ratio|too (large|big|many|deep)|exceed|bomb|maximum|max[-_ ]',
