@@ -328,7 +328,14 @@ static int run_scan(int argc, char **argv)
 
 	struct gb_scan *scan = NULL;
 	struct gb_audit *audit = NULL;
+	struct gb_audit_prep *prep = NULL;
 	aopts.jobs = opts.jobs;
+	/* The analyzers load their rules and databases while the scan runs. */
+	if (audit_on && gb_audit_prepare(&aopts, true, &prep) < 0) {
+		gb_cli_error("out of memory");
+		free(def);
+		return GB_EXIT_FAILURE;
+	}
 	int r = gb_scan_run(&opts, &scan);
 	int code = GB_EXIT_OK;
 	if (r == -GB_EIO && scan && scan->n_nodes == 0) {
@@ -343,7 +350,8 @@ static int run_scan(int argc, char **argv)
 			code = GB_EXIT_OUTPUT;
 		}
 		if (audit_on) {
-			int ar = gb_audit_run(scan, &aopts, &audit);
+			int ar = gb_audit_run_prepared(prep, scan, &audit);
+			prep = NULL;
 			if (ar < 0) {
 				gb_cli_error("audit: %s", gb_audit_error(audit) ? gb_audit_error(audit) : gb_strerror(ar));
 				gb_audit_free(audit);
@@ -378,6 +386,7 @@ static int run_scan(int argc, char **argv)
 		if (code == GB_EXIT_OK && fail_on >= 0 && gb_audit_max_severity(audit) >= fail_on)
 			code = GB_EXIT_FINDINGS;
 	}
+	gb_audit_prep_free(prep); /* the scan failed before the audit */
 	gb_audit_free(audit);
 	gb_scan_free(scan);
 	free(def);

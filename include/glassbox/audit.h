@@ -48,6 +48,16 @@ GB_API const char *gb_analyzer_name(size_t i);
  * Returns 0 and *ret, or -GB_ENOMEM / -GB_EINVAL (bad rules, unreadable
  * wordlist: *ret then has ->error). */
 GB_API int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, struct gb_audit **ret);
+/* The same in two steps, so that the analyzers' loading (signature databases,
+ * YARA compilation, the credential list: nothing that depends on the scan)
+ * overlaps the scan: gb_audit_prepare() before gb_scan_run(), with background
+ * true to load on a thread of its own, then gb_audit_run_prepared(), which
+ * waits for it and always consumes prep. opts must outlive both.
+ * gb_audit_prep_free() abandons a prepared audit (when the scan failed). */
+struct gb_audit_prep;
+GB_API int gb_audit_prepare(const struct gb_audit_opts *opts, bool background, struct gb_audit_prep **ret);
+GB_API int gb_audit_run_prepared(struct gb_audit_prep *prep, const struct gb_scan *scan, struct gb_audit **ret);
+GB_API void gb_audit_prep_free(struct gb_audit_prep *prep);
 GB_API void gb_audit_free(struct gb_audit *audit);
 /* An array section of the report: "findings", "elf", "components"...; NULL if absent. */
 GB_API const struct json_t *gb_audit_section(const struct gb_audit *audit, const char *name);

@@ -564,12 +564,18 @@ static void report_cracked(struct state *st, struct gb_aout *out, const struct p
 				"%s %s's hash is of the empty password", p->group ? "group" : "account", p->name);
 }
 
-static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+static int start(void *state, const struct gb_scan *scan)
+{
+	struct state *st = state;
+	st->scan = scan;
+	return 0;
+}
+
+static int init(const struct gb_audit_opts *opts, void **ret_state)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	if (!st)
 		return -GB_ENOMEM;
-	st->scan = scan;
 	int r = gb__cracker_new(opts, &st->cracker);
 	if (r < 0) {
 		free(st);
@@ -621,6 +627,7 @@ const struct gb_analyzer gb__an_accounts = {
 	.name = "accounts",
 	.description = "passwd/shadow/group: empty passwords, extra root accounts, weak and default password hashes",
 	.init = init,
+	.start = start,
 	.wants = wants,
 	.run = run,
 	.finish = finish,

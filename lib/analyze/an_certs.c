@@ -124,7 +124,12 @@ static int find_store_dirs(const struct gb_scan *scan, struct certs_state *st)
 	return 0;
 }
 
-static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+static int start(void *state, const struct gb_scan *scan)
+{
+	return find_store_dirs(scan, state) < 0 ? -GB_ENOMEM : 0;
+}
+
+static int init(const struct gb_audit_opts *opts, void **ret_state)
 {
 	struct certs_state *st = calloc(1, sizeof(*st));
 	struct tm tm;
@@ -135,10 +140,6 @@ static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, vo
 	st->now = time(NULL);
 	gmtime_r(&st->now, &tm);
 	strftime(st->now_text, sizeof(st->now_text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (find_store_dirs(scan, st) < 0) {
-		free(st);
-		return -GB_ENOMEM;
-	}
 	*ret_state = st;
 	return 0;
 }
@@ -472,6 +473,7 @@ const struct gb_analyzer gb__an_certs = {
 	.name = "certs",
 	.description = "X.509 certificates: expired, self-signed, weak keys and signatures",
 	.init = init,
+	.start = start,
 	.wants = wants,
 	.run = run,
 	.fini = fini,

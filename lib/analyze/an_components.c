@@ -562,7 +562,7 @@ static int build_matcher(struct state *st)
 	return gb_ac_build(st->ac);
 }
 
-static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+static int init(const struct gb_audit_opts *opts, void **ret_state)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	char err[512];

@@ -566,7 +566,7 @@ static void report(struct gb_aout *out, const struct gb_afile *af, const struct 
 
 /* ---- the analyzer ---- */
 
-static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+static int init(const struct gb_audit_opts *opts, void **ret_state)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	if (!st)

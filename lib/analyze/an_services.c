@@ -498,14 +498,19 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 }
 
 /* Collect the units that .wants/ and .requires/ links enable. */
-static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+static int init(const struct gb_audit_opts *opts, void **ret_state)
 {
-	struct state *st = calloc(1, sizeof(*st));
-	size_t cap = 0;
 	(void)opts;
+	*ret_state = calloc(1, sizeof(struct state));
+	return *ret_state ? 0 : -GB_ENOMEM;
+}
 
-	if (!st)
-		return -GB_ENOMEM;
+/* The systemd units enabled at boot (*.wants/, *.requires/ links). */
+static int start(void *state, const struct gb_scan *scan)
+{
+	struct state *st = state;
+	size_t cap = 0;
+
 	for (size_t i = 0; i < scan->n_files; i++) {
 		const struct gb_file *f = &scan->files[i];
 		if (!in_unit_dir(f->path) || (!strstr(f->path, ".wants/") && !strstr(f->path, ".requires/")))
@@ -524,7 +529,6 @@ static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, vo
 		if (st->units[st->n_units])
 			st->n_units++;
 	}
-	*ret_state = st;
 	return 0;
 }
 
@@ -543,6 +547,7 @@ const struct gb_analyzer gb__an_services = {
 	.name = "services",
 	.description = "telnet, bind shells, console autologin, debug daemons and blank SSH passwords started at boot",
 	.init = init,
+	.start = start,
 	.wants = wants,
 	.run = run,
 	.fini = fini,

@@ -39,6 +39,9 @@
 
 extern const unsigned char gb__rules_backdoors_yar[];
 extern const size_t gb__rules_backdoors_yar_len;
+/* The same rules compiled at build time (tools/yarac.c). */
+extern const unsigned char gb__rules_backdoors_yarc[];
+extern const size_t gb__rules_backdoors_yarc_len;
 
 struct state {
 	YR_RULES *rules;
@@ -204,12 +207,42 @@ static int add_path(YR_COMPILER *c, struct compile_err *err, const char *path)
 	return r;
 }
 
+struct mem_stream {
+	const unsigned char *p;
+	size_t n, off;
+};
+
+static size_t mem_read(void *ptr, size_t size, size_t count, void *user)
+{
+	struct mem_stream *m = user;
+	size_t k = 0;
+	while (k < count && size <= m->n - m->off) {
+		memcpy((char *)ptr + k * size, m->p + m->off, size);
+		m->off += size;
+		k++;
+	}
+	return k;
+}
+
+/* The built-in rules alone, as compiled at build time: 0.2 ms instead of the
+ * ~8 ms (and ~9 MiB of page faults) of compiling them. */
+static int load_builtin(YR_RULES **ret)
+{
+	struct mem_stream m = {gb__rules_backdoors_yarc, gb__rules_backdoors_yarc_len, 0};
+	YR_STREAM stream = {.user_data = &m, .read = mem_read};
+	return yr_rules_load_stream(&stream, ret) == ERROR_SUCCESS ? 0 : -GB_EINVAL;
+}
+
 static int compile(const struct gb_audit_opts *opts, YR_RULES **ret)
 {
 	YR_COMPILER *c = NULL;
 	struct compile_err err = {0};
 	int r = 0;
 
+	/* A libyara that refuses the saved rules (another version than the
+	 * build's) gets them compiled from source below. */
+	if (!opts->no_default_rules && opts->n_rules == 0 && load_builtin(ret) == 0)
+		return 0;
 	if (yr_compiler_create(&c) != ERROR_SUCCESS)
 		return -GB_ENOMEM;
 	yr_compiler_set_callback(c, on_compile, &err);
@@ -226,12 +259,11 @@ static int compile(const struct gb_audit_opts *opts, YR_RULES **ret)
 	return r;
 }
 
-static int init(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state)
+static int init(const struct gb_audit_opts *opts, void **ret_state)
 {
 	struct state *st;
 	YR_RULE *rule;
 	int r;
-	(void)scan;
 
 	*ret_state = NULL;
 	if (opts->no_default_rules && opts->n_rules == 0)

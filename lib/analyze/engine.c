@@ -8,11 +8,14 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glassbox/errors.h>
@@ -297,7 +300,7 @@ int gb_aout_parallel(struct gb_aout *o, size_t n, int (*fn)(void *ctx, size_t i)
 /* ---- running ---- */
 
 /* The message an analyzer's init() left with gb_audit_init_error(); init()
- * runs on the thread that called gb_audit_run(), hence thread-local. */
+ * runs on the thread that prepares the audit, hence thread-local. */
 static _Thread_local char init_error[1024];
 
 void gb_audit_init_error(const char *fmt, ...)
@@ -311,18 +314,39 @@ void gb_audit_init_error(const char *fmt, ...)
 struct active {
 	const struct gb_analyzer *an;
 	void *state;
+	_Atomic uint64_t ns; /* time in run() and finish(), summed over threads */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* audit.analyzer_seconds: where an audit's time goes, per analyzer (wall
+ * time inside its run() and finish() calls, summed over the threads). */
+static void report_times(struct gb_audit *a, const struct active *act, size_t n_act)
+{
+	json_t *o = json_object();
+	for (size_t k = 0; o && k < n_act; k++)
+		json_object_set_new(o, act[k].an->name, json_real((double)act[k].ns / 1e9));
+	if (o)
+		json_object_set_new(a->out.summary, "analyzer_seconds", o);
+}
 
 struct run_ctx {
 	struct gb_aout *out;
 	struct active *act;
 	size_t n_act;
+	const size_t *order; /* file indices, largest first */
 };
 
 static int audit_file(void *arg, size_t i)
 {
 	struct run_ctx *rc = arg;
 	const struct gb_scan *scan = rc->out->scan;
+	i = rc->order ? rc->order[i] : i;
 	struct gb_afile af = {.scan = scan, .file = &scan->files[i], .node = &scan->nodes[scan->files[i].node]};
 	bool mapped = false;
 
@@ -334,7 +358,9 @@ static int audit_file(void *arg, size_t i)
 			gb_audit_map(rc->out, af.file, &af.data);
 			mapped = true;
 		}
+		uint64_t t0 = now_ns();
 		an->run(rc->act[k].state, &af, rc->out);
+		atomic_fetch_add_explicit(&rc->act[k].ns, now_ns() - t0, memory_order_relaxed);
 	}
 	if (mapped)
 		gb_audit_unmap(&af.data);
@@ -458,16 +484,174 @@ static unsigned online_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, struct gb_audit **ret)
+/* ---- preparing: the scan-independent part of every analyzer's init ---- */
+
+struct prepared {
+	const struct gb_analyzer *an;
+	void *state;
+	int r;
+	char *error; /* init's gb_audit_init_error() text, or NULL */
+};
+
+struct gb_audit_prep {
+	const struct gb_audit_opts *opts;
+	pthread_t thread;
+	bool threaded;
+	struct prepared act[64];
+	size_t n_act;
+};
+
+static void *prepare_all(void *arg)
 {
+	struct gb_audit_prep *p = arg;
+
+	for (size_t i = 0; i < gb__n_analyzers && p->n_act < 64; i++) {
+		const struct gb_analyzer *an = gb__analyzers[i];
+		if (!selected(p->opts, an->name))
+			continue;
+		struct prepared *pa = &p->act[p->n_act++];
+		pa->an = an;
+		if (!an->init)
+			continue;
+		init_error[0] = '\0';
+		pa->r = an->init(p->opts, &pa->state);
+		if (pa->r < 0 && init_error[0])
+			pa->error = strdup(init_error);
+		if (pa->r == -GB_EINVAL)
+			break; /* the user's input is unusable: the audit stops there */
+	}
+	return NULL;
+}
+
+int gb_audit_prepare(const struct gb_audit_opts *opts, bool background, struct gb_audit_prep **ret)
+{
+	struct gb_audit_prep *p = calloc(1, sizeof(*p));
+
+	*ret = NULL;
+	if (!p)
+		return -GB_ENOMEM;
+	p->opts = opts;
+	if (background && pthread_create(&p->thread, NULL, prepare_all, p) == 0)
+		p->threaded = true;
+	else
+		prepare_all(p);
+	*ret = p;
+	return 0;
+}
+
+static void prep_wait(struct gb_audit_prep *p)
+{
+	if (p->threaded) {
+		pthread_join(p->thread, NULL);
+		p->threaded = false;
+	}
+}
+
+void gb_audit_prep_free(struct gb_audit_prep *p)
+{
+	if (!p)
+		return;
+	prep_wait(p);
+	for (size_t k = 0; k < p->n_act; k++) {
+		if (p->act[k].r == 0 && p->act[k].an->fini)
+			p->act[k].an->fini(p->act[k].state);
+		free(p->act[k].error);
+	}
+	free(p);
+}
+
+/* ---- running ---- */
+
+static void analyzer_error(struct gb_audit *a, const char *name, const char *text)
+{
+	json_t *errs = json_object_get(a->out.summary, "analyzer_errors");
+	if (!errs) {
+		errs = json_array();
+		json_object_set_new(a->out.summary, "analyzer_errors", errs);
+	}
+	json_array_append_new(errs, json_pack("{s:s, s:s}", "analyzer", name, "error", text));
+}
+
+/* The prepared analyzers that start on this scan, in act[]; 0 or -GB_EINVAL with a->error. */
+static int start_analyzers(struct gb_audit *a, struct gb_audit_prep *p, struct active *act, size_t *n_act)
+{
+	for (size_t k = 0; k < p->n_act; k++) {
+		struct prepared *pa = &p->act[k];
+		const char *why = pa->error ? pa->error : gb_strerror(pa->r);
+		if (pa->r == -GB_EINVAL) {
+			char buf[1280];
+			snprintf(buf, sizeof(buf), "analyzer %s: %s", pa->an->name, why);
+			a->error = strdup(buf);
+			return -GB_EINVAL;
+		}
+		if (pa->r < 0) {
+			/* Our own analyzer failed: the audit goes on without it and
+			 * the report says so. */
+			analyzer_error(a, pa->an->name, why);
+			continue;
+		}
+		if (pa->an->start) {
+			int r = pa->an->start(pa->state, a->out.scan);
+			if (r < 0) {
+				analyzer_error(a, pa->an->name, gb_strerror(r));
+				if (pa->an->fini)
+					pa->an->fini(pa->state);
+				pa->r = r; /* fini done */
+				continue;
+			}
+		}
+		act[*n_act].an = pa->an;
+		act[*n_act].state = pa->state;
+		atomic_init(&act[*n_act].ns, 0);
+		(*n_act)++;
+		pa->r = 1; /* handed over: fini is the run's */
+	}
+	return 0;
+}
+
+static const struct gb_file *sort_files;
+
+static int size_desc(const void *a, const void *b)
+{
+	uint64_t x = sort_files[*(const size_t *)a].size, y = sort_files[*(const size_t *)b].size;
+	if (x != y)
+		return x < y ? 1 : -1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* The order files are handed to the threads: largest first, so that the
+ * busybox or libcrypto that takes the longest does not start last and leave
+ * every other thread idle at the end (LPT scheduling). Results are sorted
+ * after the run, so the order never shows. NULL (index order) without memory. */
+static size_t *largest_first(const struct gb_scan *scan)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	size_t *order = malloc((scan->n_files ? scan->n_files : 1) * sizeof(*order));
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < scan->n_files; i++)
+		order[i] = i;
+	pthread_mutex_lock(&lock); /* qsort has no context argument */
+	sort_files = scan->files;
+	qsort(order, scan->n_files, sizeof(*order), size_desc);
+	pthread_mutex_unlock(&lock);
+	return order;
+}
+
+int gb_audit_run_prepared(struct gb_audit_prep *prep, const struct gb_scan *scan, struct gb_audit **ret)
+{
+	const struct gb_audit_opts *opts = prep->opts;
 	struct gb_audit *a = calloc(1, sizeof(*a));
 	struct active act[64];
 	size_t n_act = 0;
 	int r = 0;
 
-	if (!a)
-		return -GB_ENOMEM;
+	prep_wait(prep);
 	*ret = a;
+	if (!a) {
+		gb_audit_prep_free(prep);
+		return -GB_ENOMEM;
+	}
 	a->max_sev = -1;
 	a->out.scan = scan;
 	a->out.opts = opts;
@@ -475,59 +659,33 @@ int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, s
 	pthread_mutex_init(&a->out.lock, NULL);
 	a->out.sections = json_object();
 	a->out.summary = json_object();
-	if (!a->out.sections || !a->out.summary || build_index(&a->out) < 0)
+	if (!a->out.sections || !a->out.summary || build_index(&a->out) < 0) {
+		gb_audit_prep_free(prep);
 		return -GB_ENOMEM;
+	}
 	section(&a->out, "findings"); /* always present, first */
 	a->out.outfd = open(scan->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (a->out.outfd < 0) {
 		a->error = strdup("cannot open the scan's output directory");
+		gb_audit_prep_free(prep);
 		return -GB_EIO;
 	}
 	r = gb_pool_new(opts->jobs ? opts->jobs : online_cpus(), &a->out.pool);
-	if (r < 0)
-		return r;
-
-	for (size_t i = 0; i < gb__n_analyzers && n_act < 64; i++) {
-		const struct gb_analyzer *an = gb__analyzers[i];
-		if (!selected(opts, an->name))
-			continue;
-		void *state = NULL;
-		if (an->init) {
-			init_error[0] = '\0';
-			r = an->init(opts, scan, &state);
-			if (r == -GB_EINVAL) {
-				/* The user's input (rules, wordlist) is unusable: stop. */
-				char buf[1280];
-				snprintf(buf, sizeof(buf), "analyzer %s: %s", an->name,
-					 init_error[0] ? init_error : gb_strerror(r));
-				a->error = strdup(buf);
-				break;
-			}
-			if (r < 0) {
-				/* Our own analyzer failed: the audit goes on without it and
-				 * the report says so. */
-				json_t *errs = json_object_get(a->out.summary, "analyzer_errors");
-				if (!errs) {
-					errs = json_array();
-					json_object_set_new(a->out.summary, "analyzer_errors", errs);
-				}
-				json_array_append_new(errs, json_pack("{s:s, s:s}", "analyzer", an->name, "error",
-								      init_error[0] ? init_error : gb_strerror(r)));
-				r = 0;
-				continue;
-			}
-		}
-		act[n_act].an = an;
-		act[n_act].state = state;
-		n_act++;
-	}
+	if (r == 0)
+		r = start_analyzers(a, prep, act, &n_act);
+	gb_audit_prep_free(prep); /* frees what did not start */
 	if (r == 0) {
-		struct run_ctx rc = {&a->out, act, n_act};
+		struct run_ctx rc = {&a->out, act, n_act, largest_first(scan)};
 		gb_pool_parallel(a->out.pool, scan->n_files, audit_file, &rc);
+		free((void *)rc.order);
 		for (size_t k = 0; k < n_act; k++)
-			if (act[k].an->finish)
+			if (act[k].an->finish) {
+				uint64_t t0 = now_ns();
 				act[k].an->finish(act[k].state, &a->out);
+				act[k].ns += now_ns() - t0;
+			}
 	}
+	report_times(a, act, n_act);
 	for (size_t k = 0; k < n_act; k++)
 		if (act[k].an->fini)
 			act[k].an->fini(act[k].state);
@@ -538,6 +696,17 @@ int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, s
 		sort_section(arr, strcmp(key, "findings") == 0 ? finding_cmp : item_cmp);
 	summarize_findings(a);
 	return r;
+}
+
+int gb_audit_run(const struct gb_scan *scan, const struct gb_audit_opts *opts, struct gb_audit **ret)
+{
+	struct gb_audit_prep *prep;
+	int r = gb_audit_prepare(opts, false, &prep);
+	if (r < 0) {
+		*ret = NULL;
+		return r;
+	}
+	return gb_audit_run_prepared(prep, scan, ret);
 }
 
 void gb_audit_free(struct gb_audit *a)

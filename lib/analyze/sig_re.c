@@ -659,7 +659,10 @@ int gb__sig_re_compile(const char *src, size_t len, unsigned group, bool allow_n
 		goto out;
 	}
 	re->vgroup = group;
-	struct emitter e = {ps, calloc(MAX_PROG, sizeof(struct insn)), 0};
+	/* Emit into a scratch buffer of the largest size, then keep an exact copy:
+	 * a zeroed MAX_PROG buffer per pattern faulted in ~100 KiB each, which was
+	 * most of the audit's start-up on small images. */
+	struct emitter e = {ps, malloc(MAX_PROG * sizeof(struct insn)), 0};
 	if (!e.prog) {
 		r = -GB_ENOMEM;
 		goto out;
@@ -672,7 +675,14 @@ int gb__sig_re_compile(const char *src, size_t len, unsigned group, bool allow_n
 		free(e.prog);
 		goto out;
 	}
-	re->prog = e.prog;
+	re->prog = malloc(e.n * sizeof(struct insn));
+	if (!re->prog) {
+		free(e.prog);
+		r = -GB_ENOMEM;
+		goto out;
+	}
+	memcpy(re->prog, e.prog, e.n * sizeof(struct insn));
+	free(e.prog);
 	re->nprog = e.n;
 	find_anchor(ps, root, re);
 	re->sets = ps->sets;

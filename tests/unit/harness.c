@@ -206,15 +206,20 @@ struct gb_audit *gbt_audit_dir(const char *root, const char *analyzer, struct gb
 	const char *only[] = {analyzer};
 	char img[512], out[512];
 
-	snprintf(img, sizeof(img), "%s.tar", root);
-	snprintf(out, sizeof(out), "%s.out", root);
-	gbt_sh("rm -f '%s' && tar -C '%s' --owner=0 --group=0 -cf '%s' .", img, root, img);
-	*ret_scan = gbt_scan(img, out);
+	struct gb_audit_prep *prep = NULL;
+
+	/* The way the CLI runs it: the analyzer loads on its own thread while
+	 * the scan runs, then audits the finished scan. */
 	gb_audit_opts_init(&opts);
 	opts.jobs = 2;
 	opts.only = only;
 	opts.n_only = 1;
-	assert_int_equal(gb_audit_run(*ret_scan, &opts, &a), 0);
+	assert_int_equal(gb_audit_prepare(&opts, true, &prep), 0);
+	snprintf(img, sizeof(img), "%s.tar", root);
+	snprintf(out, sizeof(out), "%s.out", root);
+	gbt_sh("rm -f '%s' && tar -C '%s' --owner=0 --group=0 -cf '%s' .", img, root, img);
+	*ret_scan = gbt_scan(img, out);
+	assert_int_equal(gb_audit_run_prepared(prep, *ret_scan, &a), 0);
 	return a;
 }
 

@@ -3,7 +3,8 @@
  * An analyzer is one `static const struct gb_analyzer` at the bottom of its
  * own lib/analyze/an_<name>.c and one ANALYZER(<name>) line in
  * lib/analyze/analyzers.def. Its lifecycle is YARA's module lifecycle:
- * init() once (load rules, databases), wants() + run() for every file, from
+ * init() once (load rules, databases; concurrently with the scan), start()
+ * once the scan is done, wants() + run() for every file, from
  * several threads at once, finish() once after every file was seen (rules
  * that join several files), fini(). Analyzers never print, never write files
  * and never see each other; they only append to their output.
@@ -67,8 +68,12 @@ void gb_audit_init_error(const char *fmt, ...) __attribute__((format(printf, 1, 
 struct gb_analyzer {
 	const char *name;        /* one name: an_<name>.c, ANALYZER(<name>), summary keys */
 	const char *description;
-	/* Load what the analyzer needs; *ret_state is passed to the others. May be NULL. */
-	int (*init)(const struct gb_audit_opts *opts, const struct gb_scan *scan, void **ret_state);
+	/* Load what the analyzer needs that does not depend on the scan (rules,
+	 * databases); it runs on another thread while the scan is still running.
+	 * *ret_state is passed to the others. May be NULL. */
+	int (*init)(const struct gb_audit_opts *opts, void **ret_state);
+	/* Bind to the finished scan (index its files...), before any run(). May be NULL. */
+	int (*start)(void *state, const struct gb_scan *scan);
 	/* Cheap filter on the record (path, kind, type, mode) before any byte is read. NULL = all. */
 	bool (*wants)(void *state, const struct gb_afile *f);
 	/* Look at one file. Thread-safe: called concurrently for different files. */

@@ -160,8 +160,43 @@ static void test_default_rules(void **state)
 	assert_true(json_integer_value(json_object_get(sum, "rules")) >= 10);
 	assert_true(json_integer_value(json_object_get(sum, "files_scanned")) >= 10);
 	assert_int_equal(json_integer_value(json_object_get(sum, "matches")), 5);
+	json_t *builtin = json_deep_copy(gb_audit_section(a, "findings"));
 	gb_audit_free(a);
 	gb_scan_free(scan);
+
+	/* The built-in set is loaded as compiled at build time: the source file
+	 * compiled at run time finds exactly the same (rule, path, offset). */
+	const char *src = getenv("GB_SOURCE_ROOT");
+	if (src) {
+		char path[512];
+		const char *rules[1] = {path};
+		struct gb_audit_opts o2 = opts;
+		snprintf(path, sizeof(path), "%s/rules/backdoors.yar", src);
+		o2.no_default_rules = true;
+		o2.rules = rules;
+		o2.n_rules = 1;
+		assert_int_equal(audit("yr", &o2, &scan, &a), 0);
+		const json_t *fs = gb_audit_section(a, "findings");
+		assert_int_equal(json_array_size(fs), json_array_size(builtin));
+		size_t i;
+		const json_t *f;
+		json_array_foreach(builtin, i, f) {
+			const json_t *g = json_array_get(fs, i);
+			assert_string_equal(json_string_value(json_object_get(f, "rule")),
+					    json_string_value(json_object_get(g, "rule")));
+			assert_string_equal(json_string_value(json_object_get(f, "path")),
+					    json_string_value(json_object_get(g, "path")));
+			assert_int_equal(json_integer_value(json_object_get(f, "offset")),
+					 json_integer_value(json_object_get(g, "offset")));
+			assert_string_equal(json_string_value(json_object_get(json_object_get(g, "details"), "namespace")),
+					    "backdoors");
+		}
+		gb_audit_free(a);
+		gb_scan_free(scan);
+	} else {
+		fprintf(stderr, "SKIP: built-in vs source rules (GB_SOURCE_ROOT unset)\n");
+	}
+	json_decref(builtin);
 
 	/* --no-default-rules and no --rules: nothing is matched */
 	opts.no_default_rules = true;
