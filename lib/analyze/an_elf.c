@@ -64,10 +64,15 @@ static const struct unsafe {
 };
 #define N_UNSAFE (sizeof(unsafe_fns) / sizeof(unsafe_fns[0]))
 
-/* The libc of one container: the names F for which it exports __F_chk. */
+/* The libc of one container for one architecture: the names F for which it
+ * exports __F_chk. The architecture is part of the key: an image may carry
+ * i386 or 32-bit ARM programs beside its 64-bit ones, and which of them asks
+ * first must not decide the answer for the others. */
 struct libc_chk {
 	int node;
 	char *needed;  /* the DT_NEEDED name it was looked up by */
+	unsigned machine;
+	bool is64, be;
 	bool found;
 	char **names;  /* sorted */
 	size_t n;
@@ -273,30 +278,8 @@ static size_t triplets(const struct gb__elf *e, const char *out[3])
 	}
 }
 
-static const struct gb_file *find_libc(struct gb_aout *out, int node, const struct gb__elf *e, const char *name)
-{
-	static const char *const dirs[] = {"/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib32", "/usr/lib32"};
-	const char *trip[3];
-	size_t nt = triplets(e, trip);
-	char path[512];
-	const struct gb_file *f;
-
-	for (size_t i = 0; i < nt; i++) {
-		for (size_t d = 0; d < 2; d++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", dirs[d], trip[i], name);
-			if ((f = gb_audit_lookup(out, node, path)))
-				return f;
-		}
-	}
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[d], name);
-		if ((f = gb_audit_lookup(out, node, path)))
-			return f;
-	}
-	return NULL;
-}
-
-/* Fill c->names from the libc file's defined dynamic symbols __F_chk. */
+/* Fill c->names from the libc file's defined dynamic symbols __F_chk, when it
+ * is an ELF file of c's architecture (else c->found stays false). */
 static int load_chk_names(struct gb_aout *out, const struct gb_file *f, struct libc_chk *c)
 {
 	struct gb_span sp;
@@ -307,6 +290,11 @@ static int load_chk_names(struct gb_aout *out, const struct gb_file *f, struct l
 	if (gb_audit_map(out, f, &sp) < 0)
 		return 0;
 	if (gb__elf_open(&e, sp.p, sp.n) == 0) {
+		if (e.eh.e_machine != c->machine || e.is64 != c->is64 || e.be != c->be) {
+			gb__elf_close(&e);
+			gb_audit_unmap(&sp);
+			return 0;
+		}
 		c->found = true;
 		for (size_t i = 0; i < e.n_sym && r == 0; i++) {
 			GElf_Sym s;
@@ -339,7 +327,34 @@ static int load_chk_names(struct gb_aout *out, const struct gb_file *f, struct l
 	return r;
 }
 
-/* The cached libc entry for (node, needed name); NULL on allocation failure.
+/* Look for the libc named `name` where the loader of the program's
+ * architecture would (the multiarch directories first) and read the first
+ * one of the same architecture into c. */
+static int find_libc(struct gb_aout *out, int node, const struct gb__elf *e, const char *name, struct libc_chk *c)
+{
+	static const char *const dirs[] = {"/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib32", "/usr/lib32"};
+	const char *trip[3];
+	size_t nt = triplets(e, trip);
+	char path[512];
+	const struct gb_file *f;
+	int r;
+
+	for (size_t i = 0; i < nt; i++) {
+		for (size_t d = 0; d < 2; d++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", dirs[d], trip[i], name);
+			if ((f = gb_audit_lookup(out, node, path)) && ((r = load_chk_names(out, f, c)) < 0 || c->found))
+				return r;
+		}
+	}
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[d], name);
+		if ((f = gb_audit_lookup(out, node, path)) && ((r = load_chk_names(out, f, c)) < 0 || c->found))
+			return r;
+	}
+	return 0;
+}
+
+/* The cached libc entry for (node, architecture, needed name); NULL on allocation failure.
  * The cache lock is held while a libc is read, once per container. */
 static const struct libc_chk *libc_for(struct state *st, struct gb_aout *out, int node, const struct gb__elf *e,
 				       const char *needed)
@@ -348,7 +363,9 @@ static const struct libc_chk *libc_for(struct state *st, struct gb_aout *out, in
 
 	pthread_mutex_lock(&st->lock);
 	for (size_t i = 0; i < st->n_libcs; i++)
-		if (st->libcs[i]->node == node && strcmp(st->libcs[i]->needed, needed) == 0) {
+		if (st->libcs[i]->node == node && st->libcs[i]->machine == e->eh.e_machine &&
+		    st->libcs[i]->is64 == e->is64 && st->libcs[i]->be == e->be &&
+		    strcmp(st->libcs[i]->needed, needed) == 0) {
 			c = st->libcs[i];
 			goto out;
 		}
@@ -358,6 +375,9 @@ static const struct libc_chk *libc_for(struct state *st, struct gb_aout *out, in
 	if (!c)
 		goto out;
 	c->node = node;
+	c->machine = e->eh.e_machine;
+	c->is64 = e->is64;
+	c->be = e->be;
 	c->needed = strdup(needed);
 	if (!c->needed) {
 		free(c);
@@ -365,9 +385,7 @@ static const struct libc_chk *libc_for(struct state *st, struct gb_aout *out, in
 		goto out;
 	}
 	st->libcs[st->n_libcs++] = c;
-	const struct gb_file *f = find_libc(out, node, e, needed);
-	if (f)
-		load_chk_names(out, f, c);
+	find_libc(out, node, e, needed, c);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return c;
