@@ -1,11 +1,13 @@
 /* zyxel: ZyXEL "RAS" factory-image header (ZyXEL NBG6616, NBG6617, NBG6716,
- * NR7101 ... as flashed through the vendor web UI or boot loader).
+ * NBG6817 as flashed through the vendor web UI or boot loader).
  *
  * Layout followed: OpenWrt's writers of this header, the C tool
- * firmware-utils src/mkrasimage.c (-b board -v version -r rootfs [-k kernel]
- * -s rootfs_size [-l header_length]) and the shell script it replaced,
- * "ZyXEL header format" by Benjamin Berg (OpenWrt, ipq40xx NBG6617 image
- * script). Both write the same bytes; all integers big-endian:
+ * mkrasimage.c (openwrt/openwrt tools/firmware-utils/src/, now
+ * openwrt/firmware-utils; -b board -v version -r rootfs [-k kernel]
+ * -s rootfs_size [-l header_length]) and the shell script it was written
+ * from, "--- ZyXEL header format ---" by Benjamin Berg. Both write the same
+ * bytes (the script pads the rootfs with 0xff, mkrasimage with 0x00, and
+ * ath79's NAND boards use -l 131072); all integers big-endian:
  *     0  u32 rootfs_sum   16-bit System V checksum (sum -s) of the rootfs part
  *     4  u32 rootfs_len   bytes of the rootfs part (padded to -s)
  *     8  char version[32] NUL-terminated, 0xff padded (at most 31 chars)
