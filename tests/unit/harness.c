@@ -2,6 +2,8 @@
 
 #include <jansson.h>
 
+#include <glassbox/sys/format.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,4 +280,24 @@ void gbt_make_kernel_rootfs(size_t blob_bytes)
 	       " && head -c %zu /dev/urandom > root/etc/blob && tar cf r.tar -C root etc"
 	       " && head -c 20000 /dev/urandom > vmlinux && gzip -9 -n -c vmlinux > k.gz",
 	       blob_bytes);
+}
+
+int gbt_probe_buf(const struct gb_format *fmt, const uint8_t *p, size_t n, struct gb_probe *pr)
+{
+	struct gb_span in = gb_span_make(p, n);
+	return fmt->probe(&in, pr);
+}
+
+int gbt_probe_file(const struct gb_format *fmt, const char *path, uint64_t *size)
+{
+	size_t n;
+	struct gb_probe pr;
+	uint8_t *img = gbt_read_file(path, &n);
+	int r = gbt_probe_buf(fmt, img, n, &pr);
+
+	free(img);
+	if (r < 0)
+		return 0;
+	*size = pr.size;
+	return (int)pr.confidence;
 }

@@ -36,6 +36,13 @@ void gbt_write_file(const char *path, const void *data, size_t n);
 /* Read a whole file (malloc'd, caller frees); *n gets its size. */
 void *gbt_read_file(const char *path, size_t *n);
 
+struct gb_format;
+struct gb_probe;
+/* Call a format's probe() on bytes; its return value. */
+int gbt_probe_buf(const struct gb_format *fmt, const uint8_t *p, size_t n, struct gb_probe *pr);
+/* Probe a whole file: its confidence and *size, or 0 when probe() refuses it. */
+int gbt_probe_file(const struct gb_format *fmt, const char *path, uint64_t *size);
+
 /* Scan `image` into `outdir` (removed first) with default limits and 2 jobs. */
 struct gb_scan *gbt_scan(const char *image, const char *outdir);
 /* Same, with caller-chosen limits. */

@@ -39,27 +39,13 @@ static void make_parts(void)
 	gbt_make_kernel_rootfs(3000);
 }
 
-static enum gb_confidence probe_file(const char *f, uint64_t *size)
-{
-	size_t n;
-	struct gb_probe pr;
-	uint8_t *img = gbt_read_file(f, &n);
-	struct gb_span in = gb_span_make(img, n);
-	int r = gb__fmt_chk.probe(&in, &pr);
-	free(img);
-	if (r < 0)
-		return 0;
-	*size = pr.size;
-	return pr.confidence;
-}
-
 static void test_kernel_and_rootfs(void **state)
 {
 	uint64_t size;
 
 	make_parts();
 	gbt_sh("python3 mk.py fw.chk U12H072T00_NETGEAR rootfs");
-	assert_int_equal(probe_file("fw.chk", &size), GB_CONF_HIGH);
+	assert_int_equal(gbt_probe_file(&gb__fmt_chk, "fw.chk", &size), GB_CONF_HIGH);
 	gbt_sh("head -c 777 /dev/urandom > blob && cat fw.chk >> blob && head -c 100 /dev/zero >> blob");
 	struct gb_scan *s = gbt_scan("blob", "out");
 	const struct gb_node *c = gbt_node(s, "chk");
@@ -83,7 +69,7 @@ static void test_kernel_and_rootfs(void **state)
 
 	/* kernel only */
 	gbt_sh("python3 mk.py k.chk U12H139T01_NETGEAR");
-	assert_int_equal(probe_file("k.chk", &size), GB_CONF_HIGH);
+	assert_int_equal(gbt_probe_file(&gb__fmt_chk, "k.chk", &size), GB_CONF_HIGH);
 	s = gbt_scan("k.chk", "out2");
 	c = gbt_node(s, "chk");
 	assert_non_null(c);
@@ -99,8 +85,8 @@ static void test_bad_checksums(void **state)
 	make_parts();
 	gbt_sh("python3 mk.py h.chk U12H072T00_NETGEAR rootfs badhdr"
 	       " && python3 mk.py k.chk U12H072T00_NETGEAR rootfs badkernel");
-	assert_int_equal(probe_file("h.chk", &size), GB_CONF_MEDIUM);
-	assert_int_equal(probe_file("k.chk", &size), GB_CONF_MEDIUM);
+	assert_int_equal(gbt_probe_file(&gb__fmt_chk, "h.chk", &size), GB_CONF_MEDIUM);
+	assert_int_equal(gbt_probe_file(&gb__fmt_chk, "k.chk", &size), GB_CONF_MEDIUM);
 	struct gb_scan *s = gbt_scan("k.chk", "out");
 	const struct gb_node *c = gbt_node(s, "chk");
 	assert_non_null(c);

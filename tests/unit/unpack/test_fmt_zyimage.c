@@ -35,13 +35,6 @@ static void make_parts(void)
 	gbt_make_kernel_rootfs(3000);
 }
 
-static int probe_buf(const uint8_t *img, size_t n, struct gb_probe *pr)
-{
-	struct gb_span in = gb_span_make(img, n);
-
-	return gb__fmt_zyimage.probe(&in, pr);
-}
-
 static void test_signed(void **state)
 {
 	size_t n;
@@ -50,7 +43,7 @@ static void test_signed(void **state)
 	make_parts();
 	gbt_sh("python3 mk.py fw.bin 0x804410 'Keenetic Lite'");
 	uint8_t *img = gbt_read_file("fw.bin", &n);
-	assert_int_equal(probe_buf(img, n, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), 0);
 	assert_int_equal(pr.size, n);
 	assert_int_equal(pr.confidence, GB_CONF_HIGH);
 	free(img);
@@ -99,7 +92,7 @@ static void test_hostile(void **state)
 	make_parts();
 	gbt_sh("python3 mk.py fw.bin 0x804410 V.1.0.0");
 	uint8_t *img = gbt_read_file("fw.bin", &n);
-	assert_int_equal(probe_buf(img, n, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), 0);
 	/* wrong magic, non-printable or empty version, garbage after its NUL */
 	static const size_t off[] = {0, 3, 8, 8 + 7 + 2, 8 + 47};
 	static const uint8_t val[] = {'z', 'g', 0, 'x', 'y'};
@@ -107,33 +100,33 @@ static void test_hostile(void **state)
 	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
 		uint8_t keep = t[off[i]];
 		t[off[i]] = val[i];
-		assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+		assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), -GB_ENOTFOUND);
 		t[off[i]] = keep;
 	}
 	t[9] = 0x07;
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), -GB_ENOTFOUND);
 	t[9] = '.';
 	/* a version filling all 48 bytes has no NUL */
 	uint8_t keep[48];
 	memcpy(keep, t + 8, 48);
 	memset(t + 8, 'V', 48);
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), -GB_ENOTFOUND);
 	memcpy(t + 8, keep, 48);
 	/* the trailer alone, too short, or not at the very end */
-	assert_int_equal(probe_buf(t, 60, &pr), -GB_ENOTFOUND);
-	assert_int_equal(probe_buf(t, 59, &pr), -GB_ENOTFOUND);
-	assert_int_equal(probe_buf(img, n - 1, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, t, 60, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, t, 59, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n - 1, &pr), -GB_ENOTFOUND);
 	uint8_t *longer = malloc(n + 16);
 	assert_non_null(longer);
 	memcpy(longer, img, n);
 	memset(longer + n, 0xff, 16);
-	assert_int_equal(probe_buf(longer, n + 16, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, longer, n + 16, &pr), -GB_ENOTFOUND);
 	free(longer);
 	/* a flipped image byte breaks the CRC */
 	img[100] ^= 0x40;
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), -GB_ENOTFOUND);
 	img[100] ^= 0x40;
-	assert_int_equal(probe_buf(img, n, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyimage, img, n, &pr), 0);
 	free(img);
 }
 

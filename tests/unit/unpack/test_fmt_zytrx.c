@@ -43,27 +43,6 @@ static void make_parts(void)
 	gbt_make_kernel_rootfs(3000);
 }
 
-static int probe_buf(const uint8_t *img, size_t n, struct gb_probe *pr)
-{
-	struct gb_span in = gb_span_make(img, n);
-
-	return gb__fmt_zytrx.probe(&in, pr);
-}
-
-static enum gb_confidence probe_file(const char *f, uint64_t *size)
-{
-	size_t n;
-	struct gb_probe pr;
-	uint8_t *img = gbt_read_file(f, &n);
-	int r = probe_buf(img, n, &pr);
-
-	free(img);
-	if (r < 0)
-		return 0;
-	*size = pr.size;
-	return pr.confidence;
-}
-
 static void test_image(void **state)
 {
 	uint64_t size;
@@ -72,7 +51,7 @@ static void test_image(void **state)
 	make_parts();
 	gbt_sh("python3 mk.py fw.bin NR7101 '1.00(ABUV.0)D0'");
 	free(gbt_read_file("fw.bin", &n));
-	assert_int_equal(probe_file("fw.bin", &size), GB_CONF_HIGH);
+	assert_int_equal(gbt_probe_file(&gb__fmt_zytrx, "fw.bin", &size), GB_CONF_HIGH);
 	assert_int_equal(size, n);
 	gbt_sh("head -c 777 /dev/urandom > blob && cat fw.bin >> blob && head -c 100 /dev/zero >> blob");
 	struct gb_scan *s = gbt_scan("blob", "out");
@@ -95,7 +74,7 @@ static void test_image(void **state)
 	gb_scan_free(s);
 	/* a 16-character board id fills its field without a NUL */
 	gbt_sh("python3 mk.py lte.bin LTE5398-M904-XY 'V1.00(ABQY.5)C0'");
-	assert_int_equal(probe_file("lte.bin", &size), GB_CONF_HIGH);
+	assert_int_equal(gbt_probe_file(&gb__fmt_zytrx, "lte.bin", &size), GB_CONF_HIGH);
 	s = gbt_scan("lte.bin", "out2");
 	c = gbt_node(s, "zytrx");
 	assert_non_null(c);
@@ -109,7 +88,7 @@ static void test_bad_crcs(void **state)
 
 	make_parts();
 	gbt_sh("python3 mk.py h.bin NR7101 v1 badhdr && python3 mk.py p.bin NR7101 v1 badpayload");
-	assert_int_equal(probe_file("h.bin", &size), GB_CONF_MEDIUM);
+	assert_int_equal(gbt_probe_file(&gb__fmt_zytrx, "h.bin", &size), GB_CONF_MEDIUM);
 	struct gb_scan *s = gbt_scan("h.bin", "out");
 	const struct gb_node *c = gbt_node(s, "zytrx");
 	assert_non_null(c);
@@ -139,7 +118,7 @@ static void test_hostile(void **state)
 	uint8_t *img = gbt_read_file("fw.bin", &n);
 	/* truncated in the payload: medium, carved, partial */
 	gbt_write_file("cut.bin", img, n - 5000);
-	assert_int_equal(probe_buf(img, n - 5000, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zytrx, img, n - 5000, &pr), 0);
 	assert_int_equal(pr.confidence, GB_CONF_MEDIUM);
 	assert_int_equal(pr.size, n - 5000);
 	struct gb_scan *s = gbt_scan("cut.bin", "out");
@@ -151,7 +130,7 @@ static void test_hostile(void **state)
 	gbt_assert_file_matches(s, "gzip", "/data", "vmlinux");
 	gb_scan_free(s);
 	/* cut inside the header */
-	assert_int_equal(probe_buf(img, 379, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zytrx, img, 379, &pr), -GB_ENOTFOUND);
 	/* one broken rule each: magic, header length, total length, payload
 	 * length, a string with a control byte, garbage after a string's end,
 	 * empty board, empty version, non-zero padding */
@@ -162,20 +141,20 @@ static void test_hostile(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t keep = img[bad[i].off];
 		img[bad[i].off] = bad[i].val;
-		assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+		assert_int_equal(gbt_probe_buf(&gb__fmt_zytrx, img, n, &pr), -GB_ENOTFOUND);
 		img[bad[i].off] = keep;
 	}
 	/* absurd lengths: len_p 0, and len_t wrapping around 2^32 */
 	memcpy(img + 80, "\0\0\0\0", 4);
 	memcpy(img + 8, "\0\0\x01\x7c", 4);
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zytrx, img, n, &pr), -GB_ENOTFOUND);
 	memcpy(img + 80, "\xff\xff\xff\xff", 4);
 	memcpy(img + 8, "\0\0\x01\x7b", 4);
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zytrx, img, n, &pr), -GB_ENOTFOUND);
 	/* huge but consistent: accepted as what is there */
 	memcpy(img + 80, "\xf0\x00\x00\x00", 4);
 	memcpy(img + 8, "\xf0\x00\x01\x7c", 4);
-	assert_int_equal(probe_buf(img, n, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zytrx, img, n, &pr), 0);
 	assert_int_equal(pr.size, n);
 	assert_int_equal(pr.confidence, GB_CONF_MEDIUM);
 	free(img);

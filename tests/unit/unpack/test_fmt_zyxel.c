@@ -42,27 +42,6 @@ static void make_parts(void)
 	gbt_make_kernel_rootfs(3000);
 }
 
-static int probe_buf(const uint8_t *img, size_t n, struct gb_probe *pr)
-{
-	struct gb_span in = gb_span_make(img, n);
-
-	return gb__fmt_zyxel.probe(&in, pr);
-}
-
-static enum gb_confidence probe_file(const char *f, uint64_t *size)
-{
-	size_t n;
-	struct gb_probe pr;
-	uint8_t *img = gbt_read_file(f, &n);
-	int r = probe_buf(img, n, &pr);
-
-	free(img);
-	if (r < 0)
-		return 0;
-	*size = pr.size;
-	return pr.confidence;
-}
-
 static uint64_t file_size(const char *f)
 {
 	size_t n;
@@ -79,7 +58,7 @@ static void test_rootfs_and_kernel(void **state)
 
 	make_parts();
 	gbt_sh("python3 mk.py fw.bin NBG6617 'OpenWrt Linux-5.10' 65536 16384 0 kernel");
-	assert_int_equal(probe_file("fw.bin", &size), GB_CONF_HIGH);
+	assert_int_equal(gbt_probe_file(&gb__fmt_zyxel, "fw.bin", &size), GB_CONF_HIGH);
 	assert_int_equal(size, 65536 + 16384 + file_size("k.gz"));
 	gbt_sh("head -c 100 /dev/zero >> fw.bin"); /* trailing flash padding */
 	struct gb_scan *s = gbt_scan("fw.bin", "out");
@@ -116,7 +95,7 @@ static void test_rootfs_only(void **state)
 
 	make_parts();
 	gbt_sh("python3 mk.py fw.bin NBG6716 'OpenWrt Linux-4.14.162' 131072 20000 0xff");
-	assert_int_equal(probe_file("fw.bin", &size), GB_CONF_HIGH);
+	assert_int_equal(gbt_probe_file(&gb__fmt_zyxel, "fw.bin", &size), GB_CONF_HIGH);
 	assert_int_equal(size, 131072 + 20000);
 	struct gb_scan *s = gbt_scan("fw.bin", "out");
 	const struct gb_node *c = gbt_node(s, "zyxel");
@@ -143,8 +122,8 @@ static void test_bad_checksums(void **state)
 	gbt_sh("python3 mk.py h.bin NBG6617 v1 65536 16384 0 kernel badhdr"
 	       " && python3 mk.py r.bin NBG6617 v1 65536 16384 0 kernel badrootfs"
 	       " && python3 mk.py k.bin NBG6617 v1 65536 16384 0 kernel badkernel");
-	assert_int_equal(probe_file("h.bin", &size), GB_CONF_MEDIUM);
-	assert_int_equal(probe_file("r.bin", &size), GB_CONF_HIGH); /* parts: checked by unpack */
+	assert_int_equal(gbt_probe_file(&gb__fmt_zyxel, "h.bin", &size), GB_CONF_MEDIUM);
+	assert_int_equal(gbt_probe_file(&gb__fmt_zyxel, "r.bin", &size), GB_CONF_HIGH); /* parts: checked by unpack */
 	struct gb_scan *s = gbt_scan("h.bin", "out");
 	const struct gb_node *c = gbt_node(s, "zyxel");
 	assert_non_null(c);
@@ -182,7 +161,7 @@ static void test_truncated(void **state)
 	uint8_t *img = gbt_read_file("fw.bin", &n);
 	/* cut inside the kernel: medium, rootfs carved, node partial */
 	gbt_write_file("cut.bin", img, n - 5000);
-	assert_int_equal(probe_buf(img, n - 5000, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, n - 5000, &pr), 0);
 	assert_int_equal(pr.confidence, GB_CONF_MEDIUM);
 	assert_int_equal(pr.size, n - 5000);
 	struct gb_scan *s = gbt_scan("cut.bin", "out");
@@ -194,9 +173,9 @@ static void test_truncated(void **state)
 	gbt_assert_file_matches(s, "tar", "/etc/blob", "root/etc/blob");
 	gb_scan_free(s);
 	/* cut inside the header, or in its padding: nothing to carve, not found */
-	assert_int_equal(probe_buf(img, 100, &pr), -GB_ENOTFOUND);
-	assert_int_equal(probe_buf(img, 2047, &pr), -GB_ENOTFOUND);
-	assert_int_equal(probe_buf(img, 60000, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, 100, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, 2047, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, 60000, &pr), -GB_ENOTFOUND);
 	free(img);
 }
 
@@ -208,7 +187,7 @@ static void test_hostile(void **state)
 	make_parts();
 	gbt_sh("python3 mk.py fw.bin NBG6617 v1.2 65536 16384 0 kernel");
 	uint8_t *img = gbt_read_file("fw.bin", &n);
-	assert_int_equal(probe_buf(img, n, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, n, &pr), 0);
 	/* each breaks one structural rule: high halves of the checksums, the
 	 * version (non-printable, empty, unterminated, not 0xff padded), the board,
 	 * the padding up to 2 KiB, the kernel checksum's high half */
@@ -219,22 +198,22 @@ static void test_hostile(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t keep = img[bad[i].off];
 		img[bad[i].off] = bad[i].val;
-		assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+		assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, n, &pr), -GB_ENOTFOUND);
 		img[bad[i].off] = keep;
 	}
 	/* version without a NUL over its whole field */
 	uint8_t keep[32];
 	memcpy(keep, img + 8, 32);
 	memset(img + 8, 'A', 32);
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, n, &pr), -GB_ENOTFOUND);
 	memcpy(img + 8, keep, 32);
 	/* rootfs_len 0 */
 	memset(img + 4, 0, 4);
-	assert_int_equal(probe_buf(img, n, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, n, &pr), -GB_ENOTFOUND);
 	/* absurd lengths: accepted only as what is there */
 	memset(img + 4, 0xff, 4);
 	memcpy(img + 112, "\xff\xff\xff\xfe", 4);
-	assert_int_equal(probe_buf(img, n, &pr), 0);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, img, n, &pr), 0);
 	assert_int_equal(pr.size, n);
 	assert_int_equal(pr.confidence, GB_CONF_MEDIUM);
 	gbt_write_file("absurd.bin", img, n);
@@ -250,7 +229,7 @@ static void test_hostile(void **state)
 	/* zeros, and 0xff after a plausible start, are not headers */
 	uint8_t *z = calloc(1, 70000);
 	assert_non_null(z);
-	assert_int_equal(probe_buf(z, 70000, &pr), -GB_ENOTFOUND);
+	assert_int_equal(gbt_probe_buf(&gb__fmt_zyxel, z, 70000, &pr), -GB_ENOTFOUND);
 	free(z);
 	/* a header is only looked for at the start of a file or region */
 	gbt_sh("python3 mk.py fw.bin NBG6617 v1 65536 16384 0 kernel"
