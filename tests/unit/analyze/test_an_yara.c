@@ -287,6 +287,18 @@ static void test_bad_rules(void **state)
 	gb_audit_free(a);
 	gb_scan_free(scan);
 
+	/* the same when the rules load on their own thread while the scan runs */
+	struct gb_audit_prep *prep = NULL;
+	struct gb_audit_opts o2 = opts;
+	o2.only = only;
+	o2.n_only = 1;
+	assert_int_equal(gb_audit_prepare(&o2, true, &prep), 0);
+	scan = gbt_scan("br.tar", "br.out2");
+	assert_int_equal(gb_audit_run_prepared(prep, scan, &a), -GB_EINVAL);
+	assert_non_null(strstr(gb_audit_error(a), "bad.yar:3"));
+	gb_audit_free(a);
+	gb_scan_free(scan);
+
 	opts.rules = missing;
 	assert_int_equal(audit("br", &opts, &scan, &a), -GB_EINVAL);
 	assert_non_null(strstr(gb_audit_error(a), "no-such-rules.yar"));
