@@ -609,14 +609,17 @@ static int start_analyzers(struct gb_audit *a, struct gb_audit_prep *p, struct a
 	return 0;
 }
 
-static const struct gb_file *sort_files;
+struct by_size {
+	uint64_t size;
+	size_t i;
+};
 
 static int size_desc(const void *a, const void *b)
 {
-	uint64_t x = sort_files[*(const size_t *)a].size, y = sort_files[*(const size_t *)b].size;
-	if (x != y)
-		return x < y ? 1 : -1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	const struct by_size *x = a, *y = b;
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->i < y->i ? -1 : 1;
 }
 
 /* The order files are handed to the threads: largest first, so that the
@@ -625,16 +628,20 @@ static int size_desc(const void *a, const void *b)
  * after the run, so the order never shows. NULL (index order) without memory. */
 static size_t *largest_first(const struct gb_scan *scan)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	size_t *order = malloc((scan->n_files ? scan->n_files : 1) * sizeof(*order));
-	if (!order)
+	size_t n = scan->n_files;
+	struct by_size *v = malloc((n ? n : 1) * sizeof(*v));
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+	if (!v || !order) {
+		free(v);
+		free(order);
 		return NULL;
-	for (size_t i = 0; i < scan->n_files; i++)
-		order[i] = i;
-	pthread_mutex_lock(&lock); /* qsort has no context argument */
-	sort_files = scan->files;
-	qsort(order, scan->n_files, sizeof(*order), size_desc);
-	pthread_mutex_unlock(&lock);
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct by_size){scan->files[i].size, i};
+	gb_qsort(v, n, sizeof(*v), size_desc);
+	for (size_t i = 0; i < n; i++)
+		order[i] = v[i].i;
+	free(v);
 	return order;
 }
 
