@@ -42,7 +42,7 @@ static const struct target targets[] = {
 	{"secrets", {"secrets", "webcmd"},
 	 {"etc/config/cloud", "www/cgi-bin/admin.cgi", "www/index.php", "etc/app.conf",
 	  "usr/lib/lua/luci/controller/x.lua", "www/cgi-bin/diag.sh"}},
-	{"elf", {"elf"}, {"bin/a", "lib/libc.so.6", "usr/bin/b"}},
+	{"elf", {"elf", "yara"}, {"bin/a", "lib/libc.so.6", "usr/bin/b"}},
 };
 
 static const struct target *target(void)

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <gelf.h>
+#include <libelf.h>
 #include <yara.h>
 
 #include <glassbox/errors.h>
@@ -36,6 +38,7 @@
 #define MAX_FILE_SIZE (256u << 20)
 #define MAX_RULE_FILES 4096
 #define MAX_STRINGS 8
+#define MAX_BLOCKS 256 /* data ranges of one ELF file; more: the whole file */
 
 extern const unsigned char gb__rules_backdoors_yar[];
 extern const size_t gb__rules_backdoors_yar_len;
@@ -46,6 +49,7 @@ extern const size_t gb__rules_backdoors_yarc_len;
 struct state {
 	YR_RULES *rules;
 	unsigned n_rules;
+	bool builtin_only; /* no --rules: ELF code sections can be skipped */
 	sem_t slots;
 	atomic_ulong files, matches, timeouts, errors;
 };
@@ -284,6 +288,9 @@ static int init(const struct gb_audit_opts *opts, void **ret_state)
 	yr_rules_foreach(st->rules, rule)
 		if (!(rule->flags & RULE_FLAGS_PRIVATE))
 			st->n_rules++;
+	/* The built-in rules alone skip ELF code sections; rules of the user's
+	 * see every byte of every file, as YARA's own tool would show them. */
+	st->builtin_only = opts->n_rules == 0 && elf_version(EV_CURRENT) != EV_NONE;
 	sem_init(&st->slots, 0, YR_MAX_THREADS);
 	*ret_state = st;
 	return 0;
@@ -402,6 +409,114 @@ static bool wants(void *state, const struct gb_afile *af)
 	return true;
 }
 
+/* ---- the data of an ELF file, for the built-in rules ---- */
+
+/* The parts of a file to scan as YARA memory blocks, each at its file offset. */
+struct blocks {
+	YR_MEMORY_BLOCK b[MAX_BLOCKS];
+	size_t n, cur;
+	uint64_t file_size;
+};
+
+static const uint8_t *block_data(YR_MEMORY_BLOCK *b)
+{
+	return b->context;
+}
+
+static YR_MEMORY_BLOCK *blocks_first(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+	struct blocks *bl = it->context;
+	bl->cur = 0;
+	return bl->n ? &bl->b[0] : NULL;
+}
+
+static YR_MEMORY_BLOCK *blocks_next(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+	struct blocks *bl = it->context;
+	return bl->cur + 1 < bl->n ? &bl->b[++bl->cur] : NULL;
+}
+
+static uint64_t blocks_size(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+	return ((struct blocks *)it->context)->file_size;
+}
+
+struct range {
+	uint64_t off, end;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The file minus its executable sections (.text, .init, .plt...): false when
+ * it has no usable section table or too many pieces, and the caller scans the
+ * whole file. The built-in rules look for strings and byte tables, which live
+ * in data; code is half of an ELF file's bytes. */
+static bool elf_data_blocks(const struct gb_span *d, struct blocks *bl)
+{
+	Elf *elf = elf_memory((char *)d->p, d->n);
+	struct range ex[MAX_BLOCKS];
+	size_t nex = 0, shnum = 0;
+	bool ok = false;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrnum(elf, &shnum) != 0 || shnum == 0)
+		goto out;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh))
+			goto out;
+		if (!(sh.sh_flags & SHF_EXECINSTR) || sh.sh_type == SHT_NOBITS || sh.sh_size == 0 ||
+		    sh.sh_offset >= d->n)
+			continue;
+		if (nex == MAX_BLOCKS)
+			goto out;
+		uint64_t end = sh.sh_size > d->n - sh.sh_offset ? d->n : sh.sh_offset + sh.sh_size;
+		ex[nex++] = (struct range){sh.sh_offset, end};
+	}
+	qsort(ex, nex, sizeof(*ex), range_cmp);
+	uint64_t pos = 0;
+	bl->n = 0;
+	for (size_t i = 0; i <= nex; i++) {
+		uint64_t start = i < nex ? ex[i].off : d->n;
+		if (start > pos) {
+			if (bl->n == MAX_BLOCKS)
+				goto out;
+			bl->b[bl->n++] = (YR_MEMORY_BLOCK){.size = (size_t)(start - pos), .base = pos,
+							   .context = (void *)(d->p + pos), .fetch_data = block_data};
+		}
+		if (i < nex && ex[i].end > pos)
+			pos = ex[i].end;
+	}
+	bl->file_size = d->n;
+	ok = nex > 0;
+out:
+	if (elf)
+		elf_end(elf);
+	return ok;
+}
+
+static int scan_file(struct state *st, const struct gb_afile *af, struct scan_ctx *sc)
+{
+	if (st->builtin_only && af->file->kind && strcmp(af->file->kind, "elf") == 0) {
+		struct blocks *bl = malloc(sizeof(*bl));
+		if (bl && elf_data_blocks(&af->data, bl)) {
+			YR_MEMORY_BLOCK_ITERATOR it = {.context = bl, .first = blocks_first, .next = blocks_next,
+						       .file_size = blocks_size, .last_error = ERROR_SUCCESS};
+			int r = yr_rules_scan_mem_blocks(st->rules, &it, SCAN_FLAGS_FAST_MODE, callback, sc,
+							 SCAN_TIMEOUT);
+			free(bl);
+			return r;
+		}
+		free(bl);
+	}
+	return yr_rules_scan_mem(st->rules, af->data.p, af->data.n, SCAN_FLAGS_FAST_MODE, callback, sc,
+				 SCAN_TIMEOUT);
+}
+
 static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 {
 	struct state *st = state;
@@ -411,8 +526,7 @@ static int run(void *state, const struct gb_afile *af, struct gb_aout *out)
 		return 0;
 	atomic_fetch_add(&st->files, 1);
 	sem_wait(&st->slots);
-	int r = yr_rules_scan_mem(st->rules, af->data.p, af->data.n, SCAN_FLAGS_FAST_MODE, callback, &sc,
-				  SCAN_TIMEOUT);
+	int r = scan_file(st, af, &sc);
 	sem_post(&st->slots);
 	if (r == ERROR_SCAN_TIMEOUT)
 		atomic_fetch_add(&st->timeouts, 1);

@@ -320,12 +320,74 @@ static void test_bad_rules(void **state)
 	}
 }
 
+/* The number a shell command prints. */
+static long sh_number(const char *cmd)
+{
+	long v = -1;
+	gbt_sh("%s > num.txt", cmd);
+	FILE *f = fopen("num.txt", "r");
+	assert_non_null(f);
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The built-in rules look for strings and tables, which live in data: they
+ * skip an ELF file's executable sections (half its bytes). The same string in
+ * .text and in .rodata: only the data copy is reported, at its file offset;
+ * the user's rules (--rules) still see every byte. */
+static void test_code_sections(void **state)
+{
+	(void)state;
+	struct gb_audit_opts opts;
+	struct gb_scan *scan;
+	struct gb_audit *a;
+
+	put_str("code.c", "__asm__(\".text\\n.ascii \\\"w302r_mfg\\\"\\n\");\n"
+			  "const char *volatile keep = \"xmlset_roodkcableoj28840ybtide\";\n"
+			  "int main(void) { return keep[0] == 0; }\n");
+	gbt_sh("rm -rf cs && mkdir -p cs/bin && cc -O0 -o cs/bin/prog code.c");
+	long text_off = sh_number("grep -obUa w302r_mfg cs/bin/prog | head -n1 | cut -d: -f1");
+	long data_off = sh_number("grep -obUa xmlset_roodkcableoj28840ybtide cs/bin/prog | head -n1 | cut -d: -f1");
+	assert_true(text_off > 0 && data_off > 0);
+	/* the oracle: readelf puts the first string inside an executable section */
+	assert_int_equal(gbt_sh_status("readelf -SW cs/bin/prog | awk '/ AX /{o=strtonum(\"0x\"$5); s=strtonum(\"0x\"$6);"
+				       " if (%ld >= o && %ld < o + s) f=1} END {exit !f}'", text_off, text_off), 0);
+
+	gb_audit_opts_init(&opts);
+	assert_int_equal(audit("cs", &opts, &scan, &a), 0);
+	expect(a, "yara.dlink_xmlset_backdoor", "/bin/prog", "critical", data_off);
+	assert_null(find(a, "yara.tenda_w302r_mfg_backdoor", "/bin/prog"));
+	gb_audit_free(a);
+	gb_scan_free(scan);
+
+	const char *src = getenv("GB_SOURCE_ROOT");
+	if (!src) {
+		fprintf(stderr, "SKIP: code sections with --rules (GB_SOURCE_ROOT unset)\n");
+		return;
+	}
+	char path[512];
+	const char *rules[1] = {path};
+	snprintf(path, sizeof(path), "%s/rules/backdoors.yar", src);
+	opts.no_default_rules = true;
+	opts.rules = rules;
+	opts.n_rules = 1;
+	assert_int_equal(audit("cs", &opts, &scan, &a), 0);
+	const json_t *f = find(a, "yara.tenda_w302r_mfg_backdoor", "/bin/prog");
+	assert_non_null(f);
+	assert_int_equal(json_integer_value(json_object_get(f, "offset")), text_off);
+	gb_audit_free(a);
+	gb_scan_free(scan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_rules),
 		cmocka_unit_test(test_user_rules),
 		cmocka_unit_test(test_bad_rules),
+		cmocka_unit_test(test_code_sections),
 	};
 	return cmocka_run_group_tests(tests, gbt_setup_tmpdir, gbt_teardown_tmpdir);
 }
