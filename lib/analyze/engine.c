@@ -619,7 +619,7 @@ static int size_desc(const void *a, const void *b)
 	const struct by_size *x = a, *y = b;
 	if (x->size != y->size)
 		return x->size < y->size ? 1 : -1;
-	return x->i < y->i ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
 }
 
 /* The order files are handed to the threads: largest first, so that the
