@@ -469,8 +469,9 @@ static bool elf_data_blocks(const struct gb_span *d, struct blocks *bl)
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		if (!gelf_getshdr(scn, &sh))
 			goto out;
-		if (!(sh.sh_flags & SHF_EXECINSTR) || sh.sh_type == SHT_NOBITS || sh.sh_size == 0 ||
-		    sh.sh_offset >= d->n)
+		/* loaded code only; the ELF header (offset 0) is always scanned */
+		if ((sh.sh_flags & (SHF_EXECINSTR | SHF_ALLOC)) != (SHF_EXECINSTR | SHF_ALLOC) ||
+		    sh.sh_type != SHT_PROGBITS || sh.sh_size == 0 || sh.sh_offset == 0 || sh.sh_offset >= d->n)
 			continue;
 		if (nex == MAX_BLOCKS)
 			goto out;
