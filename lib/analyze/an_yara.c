@@ -49,7 +49,7 @@ extern const size_t gb__rules_backdoors_yarc_len;
 struct state {
 	YR_RULES *rules;
 	unsigned n_rules;
-	bool builtin_only; /* no --rules: ELF code sections can be skipped */
+	bool skip_elf_code; /* the built-in rules alone (no --rules) and libelf usable */
 	sem_t slots;
 	atomic_ulong files, matches, timeouts, errors;
 };
@@ -290,7 +290,7 @@ static int init(const struct gb_audit_opts *opts, void **ret_state)
 			st->n_rules++;
 	/* The built-in rules alone skip ELF code sections; rules of the user's
 	 * see every byte of every file, as YARA's own tool would show them. */
-	st->builtin_only = opts->n_rules == 0 && elf_version(EV_CURRENT) != EV_NONE;
+	st->skip_elf_code = opts->n_rules == 0 && elf_version(EV_CURRENT) != EV_NONE;
 	sem_init(&st->slots, 0, YR_MAX_THREADS);
 	*ret_state = st;
 	return 0;
@@ -502,7 +502,7 @@ out:
 
 static int scan_file(struct state *st, const struct gb_afile *af, struct scan_ctx *sc)
 {
-	if (st->builtin_only && af->file->kind && strcmp(af->file->kind, "elf") == 0) {
+	if (st->skip_elf_code && af->file->kind && strcmp(af->file->kind, "elf") == 0) {
 		struct blocks *bl = malloc(sizeof(*bl));
 		if (bl && elf_data_blocks(&af->data, bl)) {
 			YR_MEMORY_BLOCK_ITERATOR it = {.context = bl, .first = blocks_first, .next = blocks_next,

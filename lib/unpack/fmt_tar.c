@@ -41,14 +41,6 @@
 
 enum tar_kind { TAR_V7, TAR_USTAR, TAR_GNU };
 
-static bool is_zero(const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static bool is_odigit(uint8_t c)
 {
 	return c >= '0' && c <= '7';
@@ -129,7 +121,7 @@ static bool first_header_ok(const uint8_t *h)
 	uint64_t v;
 	uint8_t t = h[156];
 
-	if (!h[0] || is_zero(h, BLK) || !checksum_ok(h))
+	if (!h[0] || gb_all_bytes(h, BLK, 0) || !checksum_ok(h))
 		return false;
 	if (parse_num(h + 124, 12, &v) < 0)
 		return false;
@@ -140,7 +132,7 @@ static bool first_header_ok(const uint8_t *h)
 	if (parse_octal(h + 100, 8, &v) < 0 || parse_octal(h + 124, 12, &v) < 0 ||
 	    parse_octal(h + 136, 12, &v) < 0)
 		return false;
-	return is_zero(h + 257, 8); /* no magic, no version */
+	return gb_all_bytes(h + 257, 8, 0); /* no magic, no version */
 }
 
 /* Finds "size=" in the pax records of [d, d+n); *ret untouched if absent. */
@@ -226,12 +218,12 @@ static void end_blocks(struct walk *w)
 	w->ended = true;
 	w->pos += BLK;
 	b = gb_span_at(w->in, w->pos, BLK);
-	if (!b || !is_zero(b, BLK))
+	if (!b || !gb_all_bytes(b, BLK, 0))
 		return;
 	w->pos += BLK;
 	while (w->pos % RECORD) {
 		b = gb_span_at(w->in, w->pos, BLK);
-		if (!b || !is_zero(b, BLK))
+		if (!b || !gb_all_bytes(b, BLK, 0))
 			return;
 		w->pos += BLK;
 	}
@@ -246,7 +238,7 @@ static int walk_member(struct walk *w)
 
 	if (!h)
 		return w->pos == w->in->n ? 0 : -GB_ETRUNC;
-	if (is_zero(h, BLK)) {
+	if (gb_all_bytes(h, BLK, 0)) {
 		end_blocks(w);
 		return 0;
 	}

@@ -105,14 +105,6 @@ static uint64_t yf_stride(const struct yf_geo *g)
 	return (uint64_t)g->page + g->spare;
 }
 
-static bool yf_erased(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xff)
-			return false;
-	return true;
-}
-
 static void yf_read_tags(const struct yf_geo *g, const uint8_t *b, struct yf_tags *t)
 {
 	t->seq = yf32(g->be, b);
@@ -196,7 +188,7 @@ static enum yf_chunk_kind yf_classify(const struct gb_span *in, const struct yf_
 		return YF_BAD;
 	tb = d + g->page + g->tagoff;
 	yf_read_tags(g, tb, t);
-	if (t->seq == 0xffffffffu && yf_erased(tb, 16))
+	if (t->seq == 0xffffffffu && gb_all_bytes(tb, 16, 0xff))
 		return YF_ERASED;
 	if (t->seq < YF_SEQ_LOW || t->seq > YF_SEQ_HIGH || yf_obj_id(t) == 0 ||
 	    yf_obj_id(t) > YF_MAX_OBJ)
@@ -267,7 +259,7 @@ static uint64_t yf_extent(const struct gb_span *in, const struct yf_geo *g, uint
 		if (k != YF_ERASED)
 			last = i + 1;
 	}
-	while (last < n && yf_erased(in->p + last * yf_stride(g), yf_stride(g)))
+	while (last < n && gb_all_bytes(in->p + last * yf_stride(g), yf_stride(g), 0xff))
 		last++;
 	return last;
 }

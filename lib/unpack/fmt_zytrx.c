@@ -67,14 +67,6 @@ static bool str_field(const uint8_t *p, size_t len, char *out)
 	return true;
 }
 
-static bool zeros(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static int read_header(const struct gb_span *in, struct zytrx_hdr *h)
 {
 	const uint8_t *p = gb_span_at(in, 0, ZYTRX_HLEN);
@@ -94,7 +86,8 @@ static int read_header(const struct gb_span *in, struct zytrx_hdr *h)
 	    !str_field(p + 268, 16, h->board) || !str_field(p + 296, 32, h->version) ||
 	    !str_field(p + 328, 32, NULL))
 		return -GB_ENOTFOUND;
-	if (!h->board[0] || !h->version[0] || !zeros(p + 84, 12) || !zeros(p + 288, 8))
+	if (!h->board[0] || !h->version[0] || !gb_all_bytes(p + 84, 12, 0) ||
+	    !gb_all_bytes(p + 288, 8, 0))
 		return -GB_ENOTFOUND;
 	return 0;
 }

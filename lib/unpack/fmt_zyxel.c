@@ -91,14 +91,6 @@ static bool str_field(const uint8_t *p, size_t len, char *out)
 	return true;
 }
 
-static bool all_ff(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xff)
-			return false;
-	return true;
-}
-
 /* header_len: the largest power of two (>= 2 KiB) not past the first
  * non-0xff byte after the fields; 0 when there is none within 1 MiB. */
 static uint32_t find_header_len(const struct gb_span *in)
@@ -133,9 +125,9 @@ static int read_header(const struct gb_span *in, struct ras_hdr *h)
 	if (h->rootfs_len == 0 ||
 	    !str_field(p + RAS_VERSION_OFF, RAS_VERSION_LEN, h->version) ||
 	    !str_field(p + RAS_BOARD_OFF, RAS_BOARD_LEN, h->board) ||
-	    !all_ff(p + RAS_FIELDS_END, RAS_SUM_SPAN - RAS_FIELDS_END))
+	    !gb_all_bytes(p + RAS_FIELDS_END, RAS_SUM_SPAN - RAS_FIELDS_END, 0xff))
 		return -GB_ENOTFOUND;
-	h->has_kernel = !all_ff(p + RAS_KHDR_OFF, 8);
+	h->has_kernel = !gb_all_bytes(p + RAS_KHDR_OFF, 8, 0xff);
 	if (h->has_kernel) {
 		if (gb_be16(p + RAS_KHDR_OFF) != 0)
 			return -GB_ENOTFOUND;

@@ -67,6 +67,15 @@ static inline bool gb_span_eq(const struct gb_span *s, uint64_t off, const void 
 	return q && memcmp(q, mem, len) == 0;
 }
 
+/* True when all n bytes at p are v (padding checks: zeros, erased flash 0xff). */
+static inline bool gb_all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
 #define GB__SPAN_RD(name, type, nbytes, expr)                                              \
 	static inline int gb_rd_##name(const struct gb_span *s, uint64_t off, type *ret)   \
 	{                                                                                  \
