@@ -451,27 +451,65 @@ static int range_cmp(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* The file minus its executable sections (.text, .init, .plt...): false when
- * it has no usable section table or too many pieces, and the caller scans the
- * whole file. The built-in rules look for strings and byte tables, which live
- * in data; code is half of an ELF file's bytes. */
+/* Sections the built-in rules never need: loaded code (.text, .init,
+ * .plt...: SHT_PROGBITS with SHF_ALLOC and SHF_EXECINSTR) and the tables the
+ * toolchain generates (relocations, symbol, hash and version tables, unwind
+ * tables, the GOT). Those rules look for strings and byte tables the program
+ * carries as data; together these are two thirds of a shared library. */
+static bool builtin_skips(const GElf_Shdr *sh, const char *name)
+{
+	static const char *const generated[] = {".eh_frame", ".eh_frame_hdr", ".gcc_except_table",
+						".ARM.exidx", ".ARM.extab", ".got", ".got.plt"};
+
+	if (sh->sh_size == 0 || sh->sh_offset == 0 || sh->sh_type == SHT_NOBITS)
+		return false; /* nothing on disk, or the ELF header: always scanned */
+	switch (sh->sh_type) {
+	case SHT_RELA:
+	case SHT_REL:
+	case SHT_RELR:
+	case SHT_SYMTAB:
+	case SHT_DYNSYM:
+	case SHT_HASH:
+	case SHT_GNU_HASH:
+	case SHT_GNU_versym:
+	case SHT_GNU_verdef:
+	case SHT_GNU_verneed:
+		return true;
+	case SHT_PROGBITS:
+		if ((sh->sh_flags & (SHF_EXECINSTR | SHF_ALLOC)) == (SHF_EXECINSTR | SHF_ALLOC))
+			return true;
+		break;
+	default:
+		break;
+	}
+	for (size_t i = 0; name && i < sizeof(generated) / sizeof(generated[0]); i++)
+		if (strcmp(name, generated[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The file minus the sections builtin_skips() names: false when it has no
+ * usable section table, nothing to skip or too many pieces, and the caller
+ * scans the whole file. Bytes outside every section (headers, gaps, data
+ * appended after the last section) are always scanned. */
 static bool elf_data_blocks(const struct gb_span *d, struct blocks *bl)
 {
 	Elf *elf = elf_memory((char *)d->p, d->n);
 	struct range ex[MAX_BLOCKS];
-	size_t nex = 0, shnum = 0;
+	size_t nex = 0, shnum = 0, shstrndx = 0;
 	bool ok = false;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrnum(elf, &shnum) != 0 || shnum == 0)
 		goto out;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		shstrndx = SHN_UNDEF; /* types still apply; names do not */
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		if (!gelf_getshdr(scn, &sh))
 			goto out;
-		/* loaded code only; the ELF header (offset 0) is always scanned */
-		if ((sh.sh_flags & (SHF_EXECINSTR | SHF_ALLOC)) != (SHF_EXECINSTR | SHF_ALLOC) ||
-		    sh.sh_type != SHT_PROGBITS || sh.sh_size == 0 || sh.sh_offset == 0 || sh.sh_offset >= d->n)
+		const char *name = shstrndx != SHN_UNDEF ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+		if (!builtin_skips(&sh, name) || sh.sh_offset >= d->n)
 			continue;
 		if (nex == MAX_BLOCKS)
 			goto out;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -505,6 +506,9 @@ static void *prepare_all(void *arg)
 {
 	struct gb_audit_prep *p = arg;
 
+	if (p->threaded)
+		prctl(PR_SET_NAME, "gb-audit-prep", 0, 0, 0);
+
 	for (size_t i = 0; i < gb__n_analyzers && p->n_act < 64; i++) {
 		const struct gb_analyzer *an = gb__analyzers[i];
 		if (!selected(p->opts, an->name))
@@ -531,10 +535,12 @@ int gb_audit_prepare(const struct gb_audit_opts *opts, bool background, struct g
 	if (!p)
 		return -GB_ENOMEM;
 	p->opts = opts;
-	if (background && pthread_create(&p->thread, NULL, prepare_all, p) == 0)
-		p->threaded = true;
-	else
+	/* set before the thread starts: prepare_all() reads it */
+	p->threaded = background;
+	if (!background || pthread_create(&p->thread, NULL, prepare_all, p) != 0) {
+		p->threaded = false;
 		prepare_all(p);
+	}
 	*ret = p;
 	return 0;
 }
@@ -677,7 +683,7 @@ int gb_audit_run_prepared(struct gb_audit_prep *prep, const struct gb_scan *scan
 		gb_audit_prep_free(prep);
 		return -GB_EIO;
 	}
-	r = gb_pool_new(opts->jobs ? opts->jobs : online_cpus(), &a->out.pool);
+	r = gb_pool_new(opts->jobs ? opts->jobs : online_cpus(), "gb-audit", &a->out.pool);
 	if (r == 0)
 		r = start_analyzers(a, prep, act, &n_act);
 	gb_audit_prep_free(prep); /* frees what did not start */

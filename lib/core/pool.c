@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 
 #include <glassbox/errors.h>
@@ -22,12 +24,15 @@ struct gb_pool {
 	bool stop;
 	unsigned nthreads;
 	pthread_t *threads;
+	char name[16];
 };
 
 static void *worker(void *arg)
 {
 	struct gb_pool *p = arg;
 
+	/* from the thread itself: the sandbox may deny /proc/self/task writes */
+	prctl(PR_SET_NAME, p->name, 0, 0, 0);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->head && !p->stop)
@@ -53,7 +58,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int gb_pool_new(unsigned nthreads, struct gb_pool **ret)
+int gb_pool_new(unsigned nthreads, const char *name, struct gb_pool **ret)
 {
 	struct gb_pool *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -65,6 +70,7 @@ int gb_pool_new(unsigned nthreads, struct gb_pool **ret)
 		free(p);
 		return -GB_ENOMEM;
 	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->idle, NULL);

@@ -11,8 +11,9 @@
 
 struct gb_pool;
 
-/* nthreads >= 1 worker threads. */
-int gb_pool_new(unsigned nthreads, struct gb_pool **ret);
+/* nthreads >= 1 worker threads, named `name` (top -H, perf, gdb; at most
+ * 15 bytes are kept). */
+int gb_pool_new(unsigned nthreads, const char *name, struct gb_pool **ret);
 /* Waits for all work, joins the threads, frees. Accepts NULL. */
 void gb_pool_free(struct gb_pool *p);
 /* Queue fn(arg). Returns 0 or -GB_ENOMEM. */

@@ -634,7 +634,7 @@ static int run(struct equiv_priv *q, const struct gb_equiv_opts *o, struct eq_si
 	if (jobs < 1)
 		jobs = 1;
 	q->pub.jobs = jobs;
-	r = gb_pool_new(jobs, &pool);
+	r = gb_pool_new(jobs, "gb-equiv", &pool);
 	if (r < 0)
 		return fail(q, r, "out of memory");
 	struct run ru = {.a = a, .b = b};

@@ -380,7 +380,7 @@ static int start(struct scan_impl *si, const struct gb_scan_opts *opts)
 	if (r < 0)
 		return r;
 	si->pub.jobs = opts->jobs ? opts->jobs : default_jobs();
-	return gb_pool_new(si->pub.jobs, &s->pool);
+	return gb_pool_new(si->pub.jobs, "gb-scan", &s->pool);
 }
 
 int gb_scan_run(const struct gb_scan_opts *opts, struct gb_scan **ret)

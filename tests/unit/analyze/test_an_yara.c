@@ -381,6 +381,75 @@ static void test_code_sections(void **state)
 	gb_scan_free(scan);
 }
 
+/* The offset of section `name` of an ELF file after `skip` bytes, by readelf
+ * (the oracle); -1 when it is missing or smaller than skip + 40 bytes. */
+static long section_spot(const char *elf, const char *name, long skip)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "readelf -SW %s | sed 's/\\[ */[/' | awk '$2 == \"%s\" { o = strtonum(\"0x\"$5); "
+		 "s = strtonum(\"0x\"$6); if (s >= %ld + 40) print o + %ld }' | head -n1",
+		 elf, name, skip, skip);
+	return sh_number(cmd);
+}
+
+/* The toolchain's tables (relocations, dynamic symbols, unwind data) are
+ * skipped by the built-in rules like code; bytes outside every section (data
+ * appended to a binary) are not. A user's --rules see all of them. */
+static void test_generated_tables(void **state)
+{
+	static const char *const sections[] = {".rela.dyn", ".dynsym", ".eh_frame"};
+	static const char marker[] = "xmlset_roodkcableoj28840ybtide";
+	long off[4];
+	(void)state;
+
+	gbt_sh("rm -rf gt && mkdir -p gt/bin");
+	for (size_t i = 0; i < 3; i++) {
+		gbt_sh("cp /bin/true gt/bin/t%zu", i);
+		char path[64];
+		snprintf(path, sizeof(path), "gt/bin/t%zu", i);
+		off[i] = section_spot(path, sections[i], 8);
+		assert_true(off[i] > 0);
+		gbt_sh("printf '%s' | dd of=%s bs=1 seek=%ld conv=notrunc status=none", marker, path, off[i]);
+	}
+	gbt_sh("cp /bin/true gt/bin/t3 && printf '%s' >> gt/bin/t3", marker);
+	off[3] = (long)fsize("gt/bin/t3") - (long)strlen(marker);
+
+	struct gb_audit_opts opts;
+	struct gb_scan *scan;
+	struct gb_audit *a;
+	gb_audit_opts_init(&opts);
+	assert_int_equal(audit("gt", &opts, &scan, &a), 0);
+	for (size_t i = 0; i < 3; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/bin/t%zu", i);
+		assert_null(find(a, "yara.dlink_xmlset_backdoor", p));
+	}
+	expect(a, "yara.dlink_xmlset_backdoor", "/bin/t3", "critical", off[3]);
+	gb_audit_free(a);
+	gb_scan_free(scan);
+
+	const char *src = getenv("GB_SOURCE_ROOT");
+	if (!src) {
+		fprintf(stderr, "SKIP: generated tables with --rules (GB_SOURCE_ROOT unset)\n");
+		return;
+	}
+	char path[512];
+	const char *rules[1] = {path};
+	snprintf(path, sizeof(path), "%s/rules/backdoors.yar", src);
+	opts.no_default_rules = true;
+	opts.rules = rules;
+	opts.n_rules = 1;
+	assert_int_equal(audit("gt", &opts, &scan, &a), 0);
+	for (size_t i = 0; i < 4; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/bin/t%zu", i);
+		expect(a, "yara.dlink_xmlset_backdoor", p, "critical", off[i]);
+	}
+	gb_audit_free(a);
+	gb_scan_free(scan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_user_rules),
 		cmocka_unit_test(test_bad_rules),
 		cmocka_unit_test(test_code_sections),
+		cmocka_unit_test(test_generated_tables),
 	};
 	return cmocka_run_group_tests(tests, gbt_setup_tmpdir, gbt_teardown_tmpdir);
 }

@@ -38,7 +38,7 @@ static void nested(void *arg)
 static void test_wait_covers_spawned_tasks(void **state)
 {
 	atomic_store(&counter, 0);
-	assert_int_equal(gb_pool_new(2, &pool), 0);
+	assert_int_equal(gb_pool_new(2, "gb-test", &pool), 0);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(gb_pool_submit(pool, spawner, NULL), 0);
 	gb_pool_wait(pool);
@@ -49,7 +49,7 @@ static void test_wait_covers_spawned_tasks(void **state)
 static void test_parallel_inside_tasks(void **state)
 {
 	atomic_store(&counter, 0);
-	assert_int_equal(gb_pool_new(2, &pool), 0);
+	assert_int_equal(gb_pool_new(2, "gb-test", &pool), 0);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(gb_pool_submit(pool, nested, NULL), 0);
 	gb_pool_wait(pool);
