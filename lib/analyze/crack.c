@@ -29,6 +29,7 @@
 #include <glassbox/errors.h>
 
 #include "analyze/crack.h"
+#include "analyze/shacrypt.h"
 
 /* data/credentials.txt, embedded at build time (scripts/embed.py). */
 extern const unsigned char gb__credentials_txt[];
@@ -69,6 +70,8 @@ struct target {
 	_Atomic bool unsupported; /* crypt_rn() refuses the setting */
 	double cost_us;
 	_Atomic size_t best; /* lowest matching index, SIZE_MAX = none */
+	bool fast;           /* a SHA-crypt hash gb__shacrypt_check() takes */
+	struct gb_shacrypt_hash sha;
 };
 
 struct item {
@@ -376,6 +379,7 @@ int gb__cracker_add(struct gb_cracker *c, const char *user, const char *hash, co
 	atomic_init(&t->unsupported, false);
 	t->kind = gb__hash_kind(hash);
 	t->cost_us = hash_cost_us(t->kind, hash);
+	t->fast = gb__shacrypt_parse(hash, &t->sha);
 	t->user = strdup(user);
 	t->hash = strdup(hash);
 	c->n_t++; /* from here on gb__cracker_free() releases it */
@@ -589,12 +593,34 @@ static void best_min(struct target *t, size_t i)
 		;
 }
 
+/* One guess through libxcrypt: 1 match, 0 no match, -1 the hash kind is
+ * refused (malformed or disabled: no password will do). */
+static int try_crypt(const struct target *t, const char *guess, struct crypt_data *cd)
+{
+	const char *r = crypt_rn(guess, t->hash, cd, sizeof(*cd));
+	if (!r || r[0] == '*')
+		return -1;
+	return strcmp(r, t->hash) == 0;
+}
+
+/* One guess at a SHA-crypt hash on OpenSSL's digests, a match confirmed by
+ * libxcrypt (the authority on what crypt(3) accepts); libxcrypt alone when
+ * OpenSSL fails. */
+static int try_fast(const struct target *t, const char *guess, struct gb_shacrypt_ctx *sc, struct crypt_data *cd)
+{
+	int r = sc ? gb__shacrypt_check(sc, &t->sha, guess) : -1;
+	if (r == 0)
+		return 0;
+	return try_crypt(t, guess, cd);
+}
+
 static int crack_item(void *ctx, size_t idx)
 {
 	struct gb_cracker *c = ctx;
 	const struct item *it = &c->items[idx];
 	struct target *t = &c->t[it->t];
 	struct crypt_data *cd;
+	struct gb_shacrypt_ctx *sc = NULL;
 
 	if (it->start >= atomic_load(&t->best) || atomic_load(&t->unsupported))
 		return 0;
@@ -603,18 +629,24 @@ static int crack_item(void *ctx, size_t idx)
 		atomic_store(&c->oom, 1);
 		return -GB_ENOMEM;
 	}
+	if (t->fast && gb__shacrypt_ctx_new(t->sha.bits, &sc) == -GB_ENOMEM) {
+		free(cd);
+		atomic_store(&c->oom, 1);
+		return -GB_ENOMEM;
+	}
 	for (size_t i = it->start; i < it->end && i < atomic_load_explicit(&t->best, memory_order_relaxed); i++) {
-		const char *r = crypt_rn(candidate(c, t, i), t->hash, cd, sizeof(*cd));
-		if (!r || r[0] == '*') {
-			/* a malformed or disabled hash kind: no password will do */
+		const char *guess = candidate(c, t, i);
+		int r = t->fast ? try_fast(t, guess, sc, cd) : try_crypt(t, guess, cd);
+		if (r < 0) {
 			atomic_store(&t->unsupported, true);
 			break;
 		}
-		if (strcmp(r, t->hash) == 0) {
+		if (r == 1) {
 			best_min(t, i);
 			break;
 		}
 	}
+	gb__shacrypt_ctx_free(sc);
 	free(cd);
 	return 0;
 }
