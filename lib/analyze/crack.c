@@ -603,15 +603,14 @@ static int try_crypt(const struct target *t, const char *guess, struct crypt_dat
 	return strcmp(r, t->hash) == 0;
 }
 
-/* One guess at a SHA-crypt hash on OpenSSL's digests, a match confirmed by
- * libxcrypt (the authority on what crypt(3) accepts); libxcrypt alone when
- * OpenSSL fails. */
+/* One guess at a SHA-crypt hash on OpenSSL's digests; libxcrypt when
+ * OpenSSL fails. No confirmation by libxcrypt after a match: the digest
+ * equals the stored one, and the host's crypt(3) has no say in what the
+ * device's own libc accepts. */
 static int try_fast(const struct target *t, const char *guess, struct gb_shacrypt_ctx *sc, struct crypt_data *cd)
 {
 	int r = sc ? gb__shacrypt_check(sc, &t->sha, guess) : -1;
-	if (r == 0)
-		return 0;
-	return try_crypt(t, guess, cd);
+	return r >= 0 ? r : try_crypt(t, guess, cd);
 }
 
 static int crack_item(void *ctx, size_t idx)

@@ -1,9 +1,9 @@
 /* SHA-crypt ($5$ SHA-256, $6$ SHA-512; Ulrich Drepper's "Unix crypt using
  * SHA-256 and SHA-512") on OpenSSL's digests, for the cracker's inner loop.
  *
- * libxcrypt stays the authority: this path takes only hashes in the exact
- * form libxcrypt writes (see gb__shacrypt_parse) and the cracker confirms a
- * match with crypt_rn() before reporting it. It exists for speed: libxcrypt
+ * libxcrypt stays the reference: this path takes only hashes in the exact
+ * form libxcrypt writes (see gb__shacrypt_parse), any other goes to
+ * crypt_rn(). It exists for speed: libxcrypt
  * computes SHA-256 in portable C (about 420 ns a round here), OpenSSL with the
  * CPU's SHA extensions (about 160 ns through EVP), and a SHA-crypt hash is
  * 5000 rounds by default. tests/unit/analyze/test_shacrypt.c and
