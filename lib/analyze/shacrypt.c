@@ -21,7 +21,7 @@ struct gb_shacrypt_ctx {
 	EVP_MD *md;
 	EVP_MD_CTX *ctx;
 	size_t hl; /* digest length */
-	/* the password-derived sequence P and salt-derived S of step 16 and 20 */
+	/* the password-derived sequence P of step 16 */
 	uint8_t *p_seq;
 	size_t p_cap;
 	uint8_t *round_buf; /* one round's input: at most 2 x digest + salt + 2 x password */
@@ -133,30 +133,28 @@ static char *b64_from_24bit(char *o, unsigned b2, unsigned b1, unsigned b0, int 
 	return o;
 }
 
-/* Step 22: the final digest in the algorithm's own byte order. */
+/* Step 22: the final digest in the algorithm's own byte order. The bytes go
+ * in groups of three, (i, i + 10, i + 20) for SHA-256 and (i, i + 21, i + 42)
+ * for SHA-512, each group rotated by one place more than the last:
+ * SHA-256 writes (0,10,20) (21,1,11) (12,22,2) (3,13,23)...,
+ * SHA-512 writes (0,21,42) (22,43,1) (44,2,23) (3,24,45)... */
 static void encode(const uint8_t *c, unsigned bits, char out[87])
 {
+	/* which member of the group comes first, second, third */
+	static const int rot256[3][3] = {{0, 1, 2}, {2, 0, 1}, {1, 2, 0}};
+	static const int rot512[3][3] = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}};
+	int groups = bits == 256 ? 10 : 21, step = bits == 256 ? 10 : 21;
 	char *o = out;
-	if (bits == 256) {
-		for (int i = 0; i < 10; i++) {
-			/* (0,10,20) (21,1,11) (12,22,2) (3,13,23) ... rotating by group */
-			int a = i, b = (i + 10) % 30, d = (i + 20) % 30;
-			static const int rot[3][3] = {{0, 1, 2}, {2, 0, 1}, {1, 2, 0}};
-			int v[3] = {a, b, d};
-			const int *r = rot[i % 3];
-			o = b64_from_24bit(o, c[v[r[0]]], c[v[r[1]]], c[v[r[2]]], 4);
-		}
-		o = b64_from_24bit(o, 0, c[31], c[30], 3);
-	} else {
-		for (int i = 0; i < 21; i++) {
-			int a = i, b = i + 21, d = i + 42;
-			static const int rot[3][3] = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}};
-			int v[3] = {a, b, d};
-			const int *r = rot[i % 3];
-			o = b64_from_24bit(o, c[v[r[0]]], c[v[r[1]]], c[v[r[2]]], 4);
-		}
-		o = b64_from_24bit(o, 0, 0, c[63], 2);
+
+	for (int i = 0; i < groups; i++) {
+		int v[3] = {i, i + step, i + 2 * step};
+		const int *r = bits == 256 ? rot256[i % 3] : rot512[i % 3];
+		o = b64_from_24bit(o, c[v[r[0]]], c[v[r[1]]], c[v[r[2]]], 4);
 	}
+	if (bits == 256)
+		o = b64_from_24bit(o, 0, c[31], c[30], 3);
+	else
+		o = b64_from_24bit(o, 0, 0, c[63], 2);
 	*o = '\0';
 }
 
