@@ -66,8 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct gb_shacrypt_ctx *c = ctx_for(bits);
 		if (gb__shacrypt_check(c, &h, pw) != 1)
 			abort();
-		pw[pl] = 'x';
-		pw[pl + 1 <= 256 ? pl + 1 : 256] = '\0';
+		/* another password: one byte changed (never to NUL), or "x" */
+		if (pl) {
+			pw[pl - 1] = (char)(pw[pl - 1] == 'x' ? 'y' : 'x');
+		} else {
+			pw[0] = 'x';
+			pw[1] = '\0';
+		}
 		if (gb__shacrypt_check(c, &h, pw) != 0)
 			abort();
 	}
