@@ -1,6 +1,8 @@
 #include "../harness.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "core/pool.h"
 
@@ -57,11 +59,36 @@ static void test_parallel_inside_tasks(void **state)
 	gb_pool_free(pool);
 }
 
+/* The name of the calling thread, from the kernel (what top -H and perf show). */
+static void own_comm(void *arg)
+{
+	char *out = arg;
+	FILE *f = fopen("/proc/thread-self/comm", "r");
+	if (f) {
+		if (!fgets(out, 16, f))
+			out[0] = '\0';
+		fclose(f);
+	}
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* Workers carry the pool's name, cut to the kernel's 15 bytes. */
+static void test_thread_names(void **state)
+{
+	char comm[16] = "";
+	assert_int_equal(gb_pool_new(1, "gb-test-with-a-long-name", &pool), 0);
+	assert_int_equal(gb_pool_submit(pool, own_comm, comm), 0);
+	gb_pool_wait(pool);
+	gb_pool_free(pool);
+	assert_string_equal(comm, "gb-test-with-a-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wait_covers_spawned_tasks),
 		cmocka_unit_test(test_parallel_inside_tasks),
+		cmocka_unit_test(test_thread_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
