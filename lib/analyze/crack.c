@@ -99,16 +99,10 @@ struct gb_cracker {
 
 /* ---- hash kinds ---- */
 
-static bool is_b64(char ch)
-{
-	return ch == '.' || ch == '/' || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= 'a' && ch <= 'z');
-}
-
 static bool all_b64(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!is_b64(s[i]))
+		if (!gb__crypt_b64(s[i]))
 			return false;
 	return true;
 }
@@ -182,9 +176,8 @@ static double rounds_param(const char *h, const char *key, double def)
 
 static int b64_index(char ch)
 {
-	static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	const char *p = ch ? strchr(itoa64, ch) : NULL;
-	return p ? (int)(p - itoa64) : -1;
+	const char *p = ch ? strchr(gb__crypt_itoa64, ch) : NULL;
+	return p ? (int)(p - gb__crypt_itoa64) : -1;
 }
 
 /* Estimated microseconds of CPU for one crypt() of this hash. */

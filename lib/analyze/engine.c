@@ -506,9 +506,6 @@ static void *prepare_all(void *arg)
 {
 	struct gb_audit_prep *p = arg;
 
-	if (p->threaded)
-		prctl(PR_SET_NAME, "gb-audit-prep", 0, 0, 0);
-
 	for (size_t i = 0; i < gb__n_analyzers && p->n_act < 64; i++) {
 		const struct gb_analyzer *an = gb__analyzers[i];
 		if (!selected(p->opts, an->name))
@@ -527,6 +524,13 @@ static void *prepare_all(void *arg)
 	return NULL;
 }
 
+/* prepare_all() on a thread of its own, named for top -H and perf. */
+static void *prepare_thread(void *arg)
+{
+	prctl(PR_SET_NAME, "gb-audit-prep", 0, 0, 0);
+	return prepare_all(arg);
+}
+
 int gb_audit_prepare(const struct gb_audit_opts *opts, bool background, struct gb_audit_prep **ret)
 {
 	struct gb_audit_prep *p = calloc(1, sizeof(*p));
@@ -535,12 +539,10 @@ int gb_audit_prepare(const struct gb_audit_opts *opts, bool background, struct g
 	if (!p)
 		return -GB_ENOMEM;
 	p->opts = opts;
-	/* set before the thread starts: prepare_all() reads it */
-	p->threaded = background;
-	if (!background || pthread_create(&p->thread, NULL, prepare_all, p) != 0) {
-		p->threaded = false;
+	if (background && pthread_create(&p->thread, NULL, prepare_thread, p) == 0)
+		p->threaded = true;
+	else
 		prepare_all(p);
-	}
 	*ret = p;
 	return 0;
 }

@@ -15,7 +15,7 @@
 #define ROUNDS_MAX 999999999
 #define MAX_DIGEST 64
 
-static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const char gb__crypt_itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 struct gb_shacrypt_ctx {
 	EVP_MD *md;
@@ -26,11 +26,6 @@ struct gb_shacrypt_ctx {
 	size_t p_cap;
 	uint8_t *round_buf; /* one round's input: at most 2 x digest + salt + 2 x password */
 };
-
-static bool is_b64(char ch)
-{
-	return ch && strchr(itoa64, ch) != NULL;
-}
 
 bool gb__shacrypt_parse(const char *hash, struct gb_shacrypt_hash *ret)
 {
@@ -56,12 +51,12 @@ bool gb__shacrypt_parse(const char *hash, struct gb_shacrypt_hash *ret)
 			return false;
 		ret->rounds = (uint32_t)r;
 	}
-	while (is_b64(*p) && ret->salt_len < GB_SHACRYPT_MAX_SALT)
+	while (gb__crypt_b64(*p) && ret->salt_len < GB_SHACRYPT_MAX_SALT)
 		ret->salt[ret->salt_len++] = *p++;
 	if (ret->salt_len == 0 || *p++ != '$')
 		return false;
 	size_t want = ret->bits == 256 ? 43 : 86, n = 0;
-	while (is_b64(p[n]) && n <= want)
+	while (gb__crypt_b64(p[n]) && n <= want)
 		n++;
 	if (n != want || p[n] != '\0')
 		return false;
@@ -127,7 +122,7 @@ static char *b64_from_24bit(char *o, unsigned b2, unsigned b1, unsigned b0, int 
 {
 	unsigned w = (b2 << 16) | (b1 << 8) | b0;
 	while (n-- > 0) {
-		*o++ = itoa64[w & 0x3f];
+		*o++ = gb__crypt_itoa64[w & 0x3f];
 		w >>= 6;
 	}
 	return o;

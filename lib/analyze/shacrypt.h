@@ -17,6 +17,15 @@
 
 #define GB_SHACRYPT_MAX_SALT 16
 
+/* crypt(3)'s base-64 alphabet, in value order: "./0-9A-Za-z". */
+extern const char gb__crypt_itoa64[];
+
+static inline bool gb__crypt_b64(char ch)
+{
+	return ch == '.' || ch == '/' || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= 'a' && ch <= 'z');
+}
+
 /* A parsed hash: what every guess is checked against. */
 struct gb_shacrypt_hash {
 	unsigned bits;        /* 256 or 512 */

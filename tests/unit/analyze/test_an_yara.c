@@ -64,6 +64,24 @@ static int audit(const char *root, const struct gb_audit_opts *base, struct gb_s
 	return gb_audit_run(*ret_scan, &opts, ret);
 }
 
+/* opts with the source file rules/backdoors.yar as --rules instead of the
+ * built-in set (path holds its name and must outlive the audit); false,
+ * after a SKIP line naming `what`, when GB_SOURCE_ROOT is unset. */
+static bool source_rules(struct gb_audit_opts *opts, char path[512], const char **rules, const char *what)
+{
+	const char *src = getenv("GB_SOURCE_ROOT");
+	if (!src) {
+		fprintf(stderr, "SKIP: %s (GB_SOURCE_ROOT unset)\n", what);
+		return false;
+	}
+	snprintf(path, 512, "%s/rules/backdoors.yar", src);
+	rules[0] = path;
+	opts->no_default_rules = true;
+	opts->rules = rules;
+	opts->n_rules = 1;
+	return true;
+}
+
 static void dump(const struct gb_audit *a)
 {
 	char *s = json_dumps(gb_audit_section(a, "findings"), JSON_INDENT(1));
@@ -166,15 +184,10 @@ static void test_default_rules(void **state)
 
 	/* The built-in set is loaded as compiled at build time: the source file
 	 * compiled at run time finds exactly the same (rule, path, offset). */
-	const char *src = getenv("GB_SOURCE_ROOT");
-	if (src) {
-		char path[512];
-		const char *rules[1] = {path};
-		struct gb_audit_opts o2 = opts;
-		snprintf(path, sizeof(path), "%s/rules/backdoors.yar", src);
-		o2.no_default_rules = true;
-		o2.rules = rules;
-		o2.n_rules = 1;
+	char path[512];
+	const char *rules[1];
+	struct gb_audit_opts o2 = opts;
+	if (source_rules(&o2, path, rules, "built-in vs source rules")) {
 		assert_int_equal(audit("yr", &o2, &scan, &a), 0);
 		const json_t *fs = gb_audit_section(a, "findings");
 		assert_int_equal(json_array_size(fs), json_array_size(builtin));
@@ -193,8 +206,6 @@ static void test_default_rules(void **state)
 		}
 		gb_audit_free(a);
 		gb_scan_free(scan);
-	} else {
-		fprintf(stderr, "SKIP: built-in vs source rules (GB_SOURCE_ROOT unset)\n");
 	}
 	json_decref(builtin);
 
@@ -362,17 +373,10 @@ static void test_code_sections(void **state)
 	gb_audit_free(a);
 	gb_scan_free(scan);
 
-	const char *src = getenv("GB_SOURCE_ROOT");
-	if (!src) {
-		fprintf(stderr, "SKIP: code sections with --rules (GB_SOURCE_ROOT unset)\n");
-		return;
-	}
 	char path[512];
-	const char *rules[1] = {path};
-	snprintf(path, sizeof(path), "%s/rules/backdoors.yar", src);
-	opts.no_default_rules = true;
-	opts.rules = rules;
-	opts.n_rules = 1;
+	const char *rules[1];
+	if (!source_rules(&opts, path, rules, "code sections with --rules"))
+		return;
 	assert_int_equal(audit("cs", &opts, &scan, &a), 0);
 	const json_t *f = find(a, "yara.tenda_w302r_mfg_backdoor", "/bin/prog");
 	assert_non_null(f);
@@ -429,17 +433,10 @@ static void test_generated_tables(void **state)
 	gb_audit_free(a);
 	gb_scan_free(scan);
 
-	const char *src = getenv("GB_SOURCE_ROOT");
-	if (!src) {
-		fprintf(stderr, "SKIP: generated tables with --rules (GB_SOURCE_ROOT unset)\n");
-		return;
-	}
 	char path[512];
-	const char *rules[1] = {path};
-	snprintf(path, sizeof(path), "%s/rules/backdoors.yar", src);
-	opts.no_default_rules = true;
-	opts.rules = rules;
-	opts.n_rules = 1;
+	const char *rules[1];
+	if (!source_rules(&opts, path, rules, "generated tables with --rules"))
+		return;
 	assert_int_equal(audit("gt", &opts, &scan, &a), 0);
 	for (size_t i = 0; i < 4; i++) {
 		char p[64];
